@@ -1,0 +1,103 @@
+"""A build: read the source once, render the chosen editions, then write every file atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .model import Document
+from .reader import read_source
+from .render import Context, Download
+from .render import docx as docx_edition
+from .render import epub as epub_edition
+from .render import html as html_edition
+from .render import pdf as pdf_edition
+from .templates import Templates
+
+# The web edition comes last: it lists the others as downloads, measured from their real bytes.
+EDITIONS = {m.NAME: m for m in (pdf_edition, epub_edition, docx_edition, html_edition)}
+FORMATS = tuple(EDITIONS)
+DOWNLOADABLE = ("pdf", "epub", "docx")
+
+
+@dataclass(frozen=True)
+class Result:
+    format: str
+    files: dict[str, bytes]
+    seconds: float
+
+    @property
+    def size(self) -> int:
+        return sum(len(data) for data in self.files.values())
+
+
+def build(
+    source: str | Path,
+    out: str | Path,
+    formats: tuple[str, ...] = FORMATS,
+    templates: str | Path | None = None,
+    options: dict | None = None,
+    progress=None,
+) -> list[Result]:
+    """Build the editions; raises SourceError (and writes nothing) if the source or a template is bad."""
+    out = Path(out)
+    doc = read_source(source)
+    tmpl = Templates(templates)
+    options = options or {}
+    results = []
+    for name in FORMATS:
+        if name not in formats or name == "html":
+            continue
+        results.append(_render(name, doc, Context(tmpl, options=options), progress))
+    if "html" in formats:
+        downloads = _downloads(doc, out, {r.format: r for r in results})
+        results.append(_render("html", doc, Context(tmpl, downloads=downloads, options=options), progress))
+    for result in results:
+        for relative, data in result.files.items():
+            write_atomic(out / relative, data)
+    return results
+
+
+def _render(name: str, doc: Document, ctx: Context, progress) -> Result:
+    start = time.perf_counter()
+    files = EDITIONS[name].render(doc, ctx)
+    result = Result(name, files, time.perf_counter() - start)
+    if progress:
+        progress(result)
+    return result
+
+
+def _downloads(doc: Document, out: Path, built: dict[str, Result]) -> tuple[Download, ...]:
+    """The downloadable editions of this build, or those already in the build folder."""
+    found = []
+    for name in DOWNLOADABLE:
+        module = EDITIONS[name]
+        filename = module.outputs(doc.meta)[0]
+        if name in built:
+            data = built[name].files[filename]
+        elif (out / filename).is_file():
+            data = (out / filename).read_bytes()
+        else:
+            continue
+        found.append(
+            Download(name, module.LABEL, filename, len(data), hashlib.sha256(data).hexdigest(), module.MEDIA_TYPE)
+        )
+    return tuple(found)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write via a temporary file in the same folder and a rename: readers see old or new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

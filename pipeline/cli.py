@@ -1,0 +1,146 @@
+"""`python -m pipeline` / `pipeline`: build, check, import, dump.
+
+Exit codes: 0 ok, 1 problems in the source or templates (each printed as `path:line: message`),
+2 usage, 3 an internal error (a bug: please report it), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from .errors import SourceError
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    from .build import FORMATS
+
+    chosen = tuple(dict.fromkeys(v.strip() for v in value.split(",") if v.strip()))
+    unknown = [v for v in chosen if v not in FORMATS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"choose from {','.join(FORMATS)} (got {value!r})")
+    return chosen
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="pipeline", description="Publish one paper source as web, PDF, EPUB and DOCX.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    b = sub.add_parser("build", help="build the editions into the build folder", description="Build the editions.")
+    b.add_argument("--source", default="source", help="source folder with paper.yaml (default: source)")
+    b.add_argument("--out", default="build", help="build folder (default: build)")
+    b.add_argument("--formats", type=_formats, default=None, help="comma-separated: html,pdf,epub,docx (default: all)")
+    b.add_argument("--templates", default=None, help="folder searched before the built-in templates")
+    b.add_argument("--pdf-variant", default="pdf/ua-1", help="WeasyPrint PDF variant: pdf/ua-1 (default), pdf/a-3u, …")
+    b.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+
+    c = sub.add_parser("check", help="check the source and report every problem", description="Check the source.")
+    c.add_argument("--source", default="source", help="source folder (default: source)")
+
+    i = sub.add_parser(
+        "import", help="turn a plain-text white paper into a source folder", description="Import a plain-text paper."
+    )
+    i.add_argument("text", help="the plain-text paper")
+    i.add_argument("--out", required=True, help="the source folder to create")
+    i.add_argument("--force", action="store_true", help="replace the files in a non-empty --out folder")
+
+    d = sub.add_parser("dump", help="print the document model as text", description="Print the model.")
+    d.add_argument("--source", default="source", help="source folder (default: source)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except SourceError as exc:
+        for diagnostic in exc.diagnostics:
+            print(diagnostic, file=sys.stderr)
+        count = len(exc.diagnostics)
+        print(f"pipeline: {count} problem{'s' if count != 1 else ''}; nothing was written", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("pipeline: interrupted; the build folder is as it was", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug, not the user's mistake: say so plainly, no traceback
+        print(f"pipeline: internal error: {type(exc).__name__}: {exc} (please report this)", file=sys.stderr)
+        return 3
+
+
+def cmd_build(args) -> int:
+    from .build import FORMATS, build
+
+    def progress(result) -> None:
+        if not args.quiet:
+            from .render import human_size
+
+            print(f"  {result.format:<5} {human_size(result.size):>9}  {result.seconds:6.2f} s", file=sys.stderr)
+
+    start = time.perf_counter()
+    results = build(
+        args.source,
+        args.out,
+        formats=args.formats or FORMATS,
+        templates=args.templates,
+        options={"pdf_variant": args.pdf_variant},
+        progress=progress,
+    )
+    if not args.quiet:
+        names = ", ".join(r.format for r in results)
+        print(f"built {names} into {args.out}/ in {time.perf_counter() - start:.2f} s", file=sys.stderr)
+    return 0
+
+
+def cmd_check(args) -> int:
+    from .reader import read_source
+
+    doc = read_source(args.source)
+    sections = sum(1 for _ in doc.sections())
+    paragraphs = sum(1 for _ in doc.paragraphs())
+    print(f"{args.source}: ok ({len(doc.chapters)} chapters, {sections} headings, {paragraphs} paragraphs)")
+    return 0
+
+
+def cmd_import(args) -> int:
+    import shutil
+    import tempfile
+
+    from .errors import Collector, Diagnostic
+    from .importer import import_text
+    from .textfile import read_text
+
+    errors = Collector()
+    text = read_text(Path(args.text), errors)
+    errors.raise_if_any()
+    files = import_text(text, args.text)
+    out = Path(args.out)
+    if out.exists() and any(out.iterdir()) and not args.force:
+        raise SourceError([Diagnostic(str(out), 1, "folder is not empty; use --force to replace its files")])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
+    try:
+        for name, content in files.items():
+            path = staging / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(content, encoding="utf-8")
+        if out.exists():
+            shutil.rmtree(out)
+        staging.rename(out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    chapters = sum(1 for name in files if name.endswith(".md"))
+    print(f"imported {args.text} into {out}/ ({chapters} chapter files)")
+    return 0
+
+
+def cmd_dump(args) -> int:
+    from .dump import dump
+    from .reader import read_source
+
+    sys.stdout.write(dump(read_source(args.source)))
+    return 0
+
+
+COMMANDS = {"build": cmd_build, "check": cmd_check, "import": cmd_import, "dump": cmd_dump}

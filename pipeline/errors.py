@@ -1,0 +1,48 @@
+"""Problems found in the source, reported all at once as `path:line: message`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class SourceError(Exception):
+    """The source (or a template) has problems; each is a Diagnostic. Never shown as a traceback."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        self.diagnostics = sorted(set(diagnostics), key=_order(diagnostics))
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+
+def _order(diagnostics):
+    # Keep the order problems were found in (files in contents order), lines ascending within a file.
+    first_seen: dict[str, int] = {}
+    for d in diagnostics:
+        first_seen.setdefault(d.path, len(first_seen))
+    return lambda d: (first_seen[d.path], d.line, d.message)
+
+
+class Collector:
+    """Gathers diagnostics while reading, so one run reports every problem."""
+
+    def __init__(self) -> None:
+        self.items: list[Diagnostic] = []
+
+    def add(self, path, line: int, message: str) -> None:
+        self.items.append(Diagnostic(str(path), max(int(line), 1), message))
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise SourceError(self.items)

@@ -1,0 +1,255 @@
+"""Plain-text white paper -> source folder (paper.yaml + one Markdown file per part).
+
+The style it reads, one paragraph a line, blank lines between:
+
+    Title
+    [Date: 2023-06-20 Clicks:0]                       news-page header, optional
+    [Beijing, March 16 (Xinhua) - … as follows:]      optional
+    [Title again] [(March 2023)] [issuer lines…]      the title block
+    [catalogue + its entries]                         optional, not kept: contents are generated
+    preface / N、 Title / (N) Title / Conclusion      the body's headings
+    paragraphs                                        "——…" and lead-in sentences kept as they are
+
+`import_text` is pure (text in, files out) so tests can run it on any string.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from dataclasses import dataclass, field
+
+import yaml
+
+from .errors import Diagnostic, SourceError
+from .reader import slugify
+
+NUM = r"(?:\d+|[一二三四五六七八九十百]+)"
+CHAPTER_RE = re.compile(rf"^{NUM}\s*、\s*(?P<title>\S.*)$")
+SECTION_RE = re.compile(rf"^[(（]{NUM}[)）]\s*(?P<title>\S.*)$")
+PREFACE_RE = re.compile(r"^(preface|foreword|introduction)$", re.I)
+CONCLUSION_RE = re.compile(r"^(conclusion|concluding remarks|epilogue|closing remarks)$", re.I)
+CATALOGUE_RE = re.compile(r"^(catalogue|contents|table of contents)$", re.I)
+NEWS_DATE_RE = re.compile(r"^Date:\s*(?P<date>\d{4}-\d{2}-\d{2})\b")
+WIRE_RE = re.compile(
+    r"^(?P<place>[A-Z][\w .'’-]*?),\s+(?P<month>[A-Z][a-z]+)\.?\s+(?P<day>\d{1,2})\s+\((?P<agency>[^)]+)\)\s*[-–—]+\s*(?P<rest>.*)$"
+)
+PAPER_DATE_RE = re.compile(r"^\((?P<month>[A-Z][a-z]+)\s+(?P<year>\d{4})\)$")
+AS_FOLLOWS_RE = re.compile(r"\s*The full text is as follows:?\s*$", re.I)
+DASH = "——"
+# The first sentence of a paragraph: up to the first . ! ? (and a closing quote) before a new sentence.
+SENTENCE_RE = re.compile(r"^(?P<lead>.+?[.!?][\"”’']?)\s+(?=[A-Z\"“‘'(0-9])")
+LEAD_IN_MAX_WORDS = 20
+
+MONTHS = {m: i for i, m in enumerate(
+    "January February March April May June July August September October November December".split(), 1
+)}  # fmt: skip
+
+
+@dataclass
+class _Part:
+    title: str
+    numbered: bool
+    line: int
+    kind: str  # preface, chapter, conclusion
+    # items: ("p", text) paragraphs and ("h", title) sections, in order
+    items: list[tuple[str, str, int]] = field(default_factory=list)
+
+
+def import_text(text: str, path: str = "<text>") -> dict[str, str]:
+    """The files of a source folder (relative path -> content) for a plain-text white paper."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    paras = [(number, line.strip()) for number, line in enumerate(lines, 1) if line.strip()]
+    problems: list[Diagnostic] = []
+    if not paras:
+        raise SourceError([Diagnostic(path, 1, "the text is empty")])
+
+    title = paras[0][1]
+    meta: dict[str, object] = {"title": title}
+    block: list[str] = []
+    news_date = wire = paper_date = None
+    i = 1
+    while i < len(paras) and not _is_heading(paras[i][1]) and not CATALOGUE_RE.match(paras[i][1]):
+        line = paras[i][1]
+        if m := NEWS_DATE_RE.match(line):
+            news_date = m.group("date")
+        elif m := WIRE_RE.match(line):
+            wire = m
+        elif m := PAPER_DATE_RE.match(line):
+            paper_date = m
+        elif line != title:
+            block.append(line)
+        i += 1
+
+    catalogue_title = None
+    if i < len(paras) and CATALOGUE_RE.match(paras[i][1]):
+        catalogue_title = paras[i][1]
+        listed: set[str] = set()
+        i += 1
+        # The catalogue lists headings; the body starts where its first entry comes again.
+        while i < len(paras) and _is_heading(paras[i][1]) and _norm(paras[i][1]) not in listed:
+            listed.add(_norm(paras[i][1]))
+            i += 1
+
+    parts = _body(paras[i:], path, problems)
+    if not parts:
+        problems.append(
+            Diagnostic(
+                path,
+                paras[min(i, len(paras) - 1)][0],
+                "no chapters found: expected 'preface', 'N、 Title' or 'Conclusion' lines",
+            )
+        )
+    if problems:
+        raise SourceError(problems)
+
+    if len(block) >= 2:
+        meta["issuer"], meta["country"] = block[-1], block[0]
+    elif block:
+        meta["issuer"] = block[0]
+    released = _released(paper_date, wire, news_date)
+    meta["date"] = f"{paper_date.group('month')} {paper_date.group('year')}" if paper_date else f"{released:%B %Y}"
+    meta["released"] = released.isoformat()
+    if wire:
+        meta["place"] = wire.group("place")
+    meta["language"] = "en"
+    meta["identifier"] = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{title} {released}')}"
+    meta["slug"] = slugify(title)
+    if wire:
+        sentence = AS_FOLLOWS_RE.sub("", wire.group("rest"))
+        meta["description"] = sentence
+        agency = wire.group("agency")
+        meta["provenance"] = (
+            f"{wire.group('place')}, {wire.group('month')} {wire.group('day')} ({agency}): {sentence}"
+            + (f" News page dated {news_date}." if news_date else "")
+        )
+    if catalogue_title:
+        meta["contents_title"] = catalogue_title
+
+    files: dict[str, str] = {}
+    contents = []
+    number = 0
+    for part in parts:
+        if part.kind == "chapter":
+            number += 1
+            name = f"chapters/{number:02d}-{_short(part.title)}.md"
+        elif part.kind == "preface":
+            name = f"chapters/00-{_short(part.title)}.md"
+        else:
+            name = f"chapters/{number + 1:02d}-{_short(part.title)}.md"
+        while name in files:
+            name = name[:-3] + "-2.md"
+        files[name] = _markdown(part)
+        contents.append(name if part.numbered else {"file": name, "numbered": False})
+    meta["contents"] = contents
+    files["paper.yaml"] = _yaml(meta)
+    return files
+
+
+def _norm(line: str) -> str:
+    return re.sub(r"\s+", " ", line).casefold()
+
+
+def _is_heading(line: str) -> bool:
+    return bool(PREFACE_RE.match(line) or CONCLUSION_RE.match(line) or CHAPTER_RE.match(line) or SECTION_RE.match(line))
+
+
+def _body(paras, path, problems) -> list[_Part]:
+    parts: list[_Part] = []
+    for number, line in paras:
+        if PREFACE_RE.match(line):
+            parts.append(_Part(line, False, number, "preface"))
+        elif CONCLUSION_RE.match(line):
+            parts.append(_Part(line, False, number, "conclusion"))
+        elif m := CHAPTER_RE.match(line):
+            parts.append(_Part(m.group("title"), True, number, "chapter"))
+        elif m := SECTION_RE.match(line):
+            if not parts:
+                problems.append(Diagnostic(path, number, f"section '{line}' comes before any chapter"))
+                continue
+            parts[-1].items.append(("h", m.group("title"), number))
+        elif not parts:
+            problems.append(
+                Diagnostic(path, number, "text before the first heading (preface, 'N、 Title' or Conclusion)")
+            )
+        else:
+            parts[-1].items.append(("p", line, number))
+    for part in parts:
+        if not part.items:
+            problems.append(Diagnostic(path, part.line, f"'{part.title}' has no text"))
+        for k, (kind, text, number) in enumerate(part.items):
+            following = part.items[k + 1][0] if k + 1 < len(part.items) else None
+            if kind == "h" and following in (None, "h"):
+                problems.append(Diagnostic(path, number, f"section '{text}' has no text"))
+    return parts
+
+
+def _short(title: str, words: int = 6) -> str:
+    return "-".join(slugify(title).split("-")[:words])
+
+
+def _markdown(part: _Part) -> str:
+    out = [f"# {escape(part.title, heading=True)}", ""]
+    first_in_container = True
+    for kind, text, _line in part.items:
+        if kind == "h":
+            out += [f"## {escape(text, heading=True)}", ""]
+            first_in_container = True
+            continue
+        out += [_paragraph(text, lead_in_allowed=not first_in_container), ""]
+        first_in_container = False
+    return "\n".join(out)
+
+
+def _paragraph(text: str, lead_in_allowed: bool) -> str:
+    """A paragraph in Markdown; a short opening sentence after the first paragraph is a bold lead-in."""
+    dash = DASH if text.startswith(DASH) else ""
+    rest = text[len(dash) :]
+    m = SENTENCE_RE.match(rest)
+    if (lead_in_allowed or dash) and m and len(m.group("lead").split()) <= LEAD_IN_MAX_WORDS:
+        lead = m.group("lead")
+        tail = rest[len(lead) :]
+        return f"{dash}**{escape(lead, start=False)}**{escape(tail, start=False)}"
+    return escape(text)
+
+
+_ALWAYS = re.compile(r"([\\`*_\[\]<])")
+_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+_LINE_START = re.compile(r"^([#>+=|{-]|\d+[.)](?=\s|$))")
+
+
+def escape(text: str, start: bool = True, heading: bool = False) -> str:
+    """Text as Markdown that reads back as exactly this text (no markup, entities or blocks)."""
+    text = _ALWAYS.sub(r"\\\1", text)
+    text = _ENTITY.sub(r"\\&", text)
+    if heading:
+        text = text.replace("#", "\\#")
+    elif start:
+        m = _LINE_START.match(text)
+        if m:
+            token = m.group(1)
+            text = (token[:-1] + "\\" + token[-1]) + text[len(token) :]
+    return text
+
+
+def _released(paper_date, wire, news_date) -> dt.date:
+    """The release date: the wire line's month and day in the paper's year, else what there is."""
+    if wire and wire.group("month") in MONTHS:
+        year = int(paper_date.group("year")) if paper_date else int((news_date or "1970")[:4])
+        return dt.date(year, MONTHS[wire.group("month")], int(wire.group("day")))
+    if paper_date and paper_date.group("month") in MONTHS:
+        return dt.date(int(paper_date.group("year")), MONTHS[paper_date.group("month")], 1)
+    if news_date:
+        return dt.date.fromisoformat(news_date)
+    return dt.date(1970, 1, 1)
+
+
+def _yaml(meta: dict) -> str:
+    header = (
+        "# The paper's metadata and the order of its parts. Chapter numbers and the contents are\n"
+        "# generated; see README.md ('Editing the source') for every key.\n"
+    )
+    return header + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=100)

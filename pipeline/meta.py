@@ -1,0 +1,218 @@
+"""`paper.yaml`: the paper's metadata and its ordered contents, schema-checked with line numbers.
+
+PyYAML's node graph (compose) keeps each value's line, so every problem names `paper.yaml:line`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .errors import Collector
+from .model import Metadata, Numbering
+from .numbering import STYLES
+from .textfile import read_text
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+
+
+@dataclass(frozen=True)
+class ContentsEntry:
+    file: str
+    numbered: bool
+    line: int
+
+
+# key -> (kind, required, what it is); kinds are checked by _value() below.
+FIELDS: dict[str, tuple[str, bool, str]] = {
+    "title": ("str", True, "the paper's title"),
+    "subtitle": ("str", False, "a subtitle"),
+    "issuer": ("str", False, "who issues the paper (shown on the title page)"),
+    "country": ("str", False, "the issuer's country, shown above the issuer"),
+    "publisher": ("str", False, "the publisher, if not the issuer"),
+    "date": ("str", True, "the paper's date as printed, e.g. 'March 2023'"),
+    "released": ("date", True, "the release date, YYYY-MM-DD; all edition timestamps use it"),
+    "place": ("str", False, "place of release"),
+    "language": ("lang", True, "BCP 47 language tag, e.g. en"),
+    "identifier": ("str", True, "a stable identifier, e.g. urn:uuid:…"),
+    "slug": ("slug", True, "file name of the editions: build/<slug>.pdf"),
+    "rights": ("str", False, "copyright or licence statement"),
+    "description": ("str", False, "a one-paragraph summary"),
+    "keywords": ("strlist", False, "a list of subject keywords"),
+    "provenance": ("str", False, "where this text comes from"),
+    "contents_title": ("str", False, "heading of the generated contents (default 'Contents')"),
+    "numbering": ("numbering", False, "numbering styles: chapters, sections, subsections"),
+    "theme": ("mapping", False, "theme settings for this paper (see docs/templates.md)"),
+    "contents": ("contents", True, "the ordered list of chapter files"),
+}
+
+
+def read_metadata(path: Path, errors: Collector) -> tuple[Metadata | None, list[ContentsEntry]]:
+    text = read_text(path, errors)
+    if text is None:
+        return None, []
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        errors.add(path, line, f"YAML syntax: {exc.problem or exc.context}")
+        return None, []
+    except yaml.YAMLError as exc:
+        errors.add(path, 1, f"YAML: {exc}")
+        return None, []
+    if not isinstance(root, yaml.MappingNode):
+        errors.add(path, root.start_mark.line + 1 if root else 1, "paper.yaml must be a mapping of keys")
+        return None, []
+
+    values: dict[str, object] = {}
+    lines: dict[str, int] = {}
+    for key_node, value_node in root.value:
+        key = key_node.value
+        line = key_node.start_mark.line + 1
+        if key not in FIELDS:
+            hint = difflib.get_close_matches(str(key), FIELDS, n=1)
+            did_you_mean = f"; did you mean '{hint[0]}'?" if hint else f"; known keys: {', '.join(FIELDS)}"
+            errors.add(path, line, f"unknown key '{key}'{did_you_mean}")
+            continue
+        if key in values:
+            errors.add(path, line, f"key '{key}' given twice (first on line {lines[key]})")
+            continue
+        lines[key] = line
+        values[key] = _value(FIELDS[key][0], key, value_node, path, errors)
+
+    for key, (_kind, required, what) in FIELDS.items():
+        if required and key not in lines:
+            errors.add(path, 1, f"missing key '{key}': {what}")
+
+    contents = values.pop("contents", None) or []
+    if any(v is None for k, v in values.items()) or any(
+        FIELDS[k][1] and k not in values for k in FIELDS if k != "contents"
+    ):
+        return None, contents
+    numbering = values.pop("numbering", None) or Numbering()
+    theme = values.pop("theme", None) or {}
+    keywords = tuple(values.pop("keywords", ()) or ())
+    meta = Metadata(
+        **{k: v for k, v in values.items()},
+        keywords=keywords,
+        numbering=numbering,
+        theme=tuple(sorted(theme.items())),
+    )
+    return meta, contents
+
+
+def _value(kind: str, key: str, node: yaml.Node, path: Path, errors: Collector):
+    line = node.start_mark.line + 1
+
+    def scalar() -> str | None:
+        if not isinstance(node, yaml.ScalarNode) or node.tag == "tag:yaml.org,2002:null":
+            errors.add(path, line, f"'{key}' must be text")
+            return None
+        if not node.value.strip():
+            errors.add(path, line, f"'{key}' is empty")
+            return None
+        return node.value
+
+    if kind == "str":
+        return scalar()
+    if kind == "lang":
+        value = scalar()
+        if value is not None and not LANG_RE.match(value):
+            errors.add(path, line, f"'{key}' must be a BCP 47 language tag such as 'en' or 'zh-Hans', not {value!r}")
+            return None
+        return value
+    if kind == "slug":
+        value = scalar()
+        if value is not None and not SLUG_RE.match(value):
+            errors.add(path, line, f"'{key}' must be lower-case letters, digits, '.', '-' or '_', not {value!r}")
+            return None
+        return value
+    if kind == "date":
+        value = scalar()
+        if value is None:
+            return None
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            errors.add(path, line, f"'{key}' must be a date as YYYY-MM-DD, not {value!r}")
+            return None
+    if kind == "strlist":
+        if not isinstance(node, yaml.SequenceNode):
+            errors.add(path, line, f"'{key}' must be a list of text")
+            return None
+        items = []
+        for item in node.value:
+            if not isinstance(item, yaml.ScalarNode) or not item.value.strip():
+                errors.add(path, item.start_mark.line + 1, f"each of '{key}' must be non-empty text")
+            else:
+                items.append(item.value)
+        return items
+    if kind == "mapping":
+        if not isinstance(node, yaml.MappingNode):
+            errors.add(path, line, f"'{key}' must be a mapping")
+            return None
+        return yaml.safe_load(yaml.serialize(node)) or {}
+    if kind == "numbering":
+        return _numbering(node, path, errors)
+    if kind == "contents":
+        return _contents(node, path, errors)
+    raise AssertionError(kind)
+
+
+def _numbering(node, path, errors) -> Numbering | None:
+    line = node.start_mark.line + 1
+    if not isinstance(node, yaml.MappingNode):
+        errors.add(path, line, "'numbering' must be a mapping such as {chapters: upper-roman, sections: arabic}")
+        return None
+    values = {}
+    for key_node, value_node in node.value:
+        key = key_node.value
+        kline = key_node.start_mark.line + 1
+        if key not in ("chapters", "sections", "subsections"):
+            errors.add(path, kline, f"unknown numbering level '{key}'; use chapters, sections or subsections")
+        elif not isinstance(value_node, yaml.ScalarNode) or value_node.value not in STYLES:
+            errors.add(path, kline, f"numbering of {key} must be one of {', '.join(STYLES)}")
+        else:
+            values[key] = value_node.value
+    return Numbering(**values)
+
+
+def _contents(node, path, errors) -> list[ContentsEntry] | None:
+    line = node.start_mark.line + 1
+    if not isinstance(node, yaml.SequenceNode):
+        errors.add(path, line, "'contents' must be a list of chapter files")
+        return None
+    if not node.value:
+        errors.add(path, line, "'contents' lists no chapter files: the paper needs at least one")
+        return []
+    entries = []
+    for item in node.value:
+        iline = item.start_mark.line + 1
+        if isinstance(item, yaml.ScalarNode) and item.value.strip():
+            entries.append(ContentsEntry(item.value.strip(), True, iline))
+        elif isinstance(item, yaml.MappingNode):
+            fields = {k.value: v for k, v in item.value}
+            unknown = set(fields) - {"file", "numbered"}
+            for key in sorted(unknown):
+                errors.add(path, iline, f"unknown key '{key}' in a contents entry; use 'file' and 'numbered'")
+            file_node = fields.get("file")
+            numbered_node = fields.get("numbered")
+            numbered = True
+            if numbered_node is not None:
+                if numbered_node.value not in ("true", "false"):
+                    errors.add(path, numbered_node.start_mark.line + 1, "'numbered' must be true or false")
+                numbered = numbered_node.value == "true"
+            if not isinstance(file_node, yaml.ScalarNode) or not file_node.value.strip():
+                errors.add(path, iline, "a contents entry needs 'file: path/to/chapter.md'")
+            elif not unknown:
+                entries.append(ContentsEntry(file_node.value.strip(), numbered, iline))
+        else:
+            errors.add(path, iline, "a contents entry is a file path or {file: …, numbered: false}")
+    return entries

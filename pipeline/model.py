@@ -1,0 +1,308 @@
+"""The document model every edition is rendered from.
+
+A small, closed set of frozen dataclasses (after pandoc's AST): a `Document` holds metadata and
+chapters; chapters hold blocks and sections; blocks hold inlines. Every node that comes from the
+source carries a `Loc` so any later check can name `path:line`. Each node class has a `kind` string
+that templates and renderers dispatch on (a table of kind -> function, not isinstance chains).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+
+@dataclass(frozen=True, order=True)
+class Loc:
+    """A place in the source: a path relative to the source folder's parent view, and a 1-based line."""
+
+    path: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+# --- inlines ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Text:
+    kind: ClassVar[str] = "text"
+    text: str
+
+
+@dataclass(frozen=True)
+class Strong:
+    kind: ClassVar[str] = "strong"
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class Emph:
+    kind: ClassVar[str] = "emph"
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class LeadIn:
+    """The bold sentence that opens a paragraph ("Protect personal information rights.").
+
+    Written as `**…**` at the start of a paragraph in the source (after an optional "——"); kept apart
+    from other bold text so the DOCX can give it a character style and the web a class.
+    """
+
+    kind: ClassVar[str] = "lead_in"
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class Code:
+    kind: ClassVar[str] = "code"
+    text: str
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link; `target` is a URL or `#id` of a heading, figure or table of this document."""
+
+    kind: ClassVar[str] = "link"
+    target: str
+    children: tuple[Inline, ...]
+    title: str = ""
+
+    @property
+    def internal(self) -> bool:
+        return self.target.startswith("#")
+
+
+@dataclass(frozen=True)
+class Image:
+    """An inline image; `src` is relative to the source folder and known to exist inside it."""
+
+    kind: ClassVar[str] = "image"
+    src: str
+    alt: str
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class LineBreak:
+    kind: ClassVar[str] = "line_break"
+
+
+@dataclass(frozen=True)
+class FootnoteRef:
+    """A reference to footnote `number` (1-based, counted through the whole document)."""
+
+    kind: ClassVar[str] = "footnote_ref"
+    number: int
+    id: str  # "fn-3": the footnote's anchor; the reference itself is "fnref-3"
+
+
+Inline = Text | Strong | Emph | LeadIn | Code | Link | Image | LineBreak | FootnoteRef
+
+
+# --- blocks ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Para:
+    kind: ClassVar[str] = "para"
+    inlines: tuple[Inline, ...]
+    loc: Loc
+
+    @property
+    def lead_in(self) -> LeadIn | None:
+        for node in self.inlines[:2]:
+            if isinstance(node, LeadIn):
+                return node
+        return None
+
+
+@dataclass(frozen=True)
+class BlockQuote:
+    kind: ClassVar[str] = "block_quote"
+    blocks: tuple[Block, ...]
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class ListBlock:
+    kind: ClassVar[str] = "list"
+    ordered: bool
+    start: int
+    items: tuple[tuple[Block, ...], ...]
+    loc: Loc
+    tight: bool = True
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    kind: ClassVar[str] = "code_block"
+    text: str
+    language: str
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class Figure:
+    """An image alone in its paragraph; the caption is its title, else its alt text."""
+
+    kind: ClassVar[str] = "figure"
+    src: str
+    alt: str
+    caption: tuple[Inline, ...]
+    id: str
+    number: int
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class TableCell:
+    inlines: tuple[Inline, ...]
+    align: str  # "", "left", "center", "right"
+
+
+@dataclass(frozen=True)
+class Table:
+    kind: ClassVar[str] = "table"
+    head: tuple[tuple[TableCell, ...], ...]
+    body: tuple[tuple[TableCell, ...], ...]
+    caption: tuple[Inline, ...]
+    id: str
+    number: int
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class ThematicBreak:
+    kind: ClassVar[str] = "thematic_break"
+    loc: Loc
+
+
+Block = Para | BlockQuote | ListBlock | CodeBlock | Figure | Table | ThematicBreak
+
+
+# --- structure -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Footnote:
+    kind: ClassVar[str] = "footnote"
+    number: int
+    id: str  # "fn-3"
+    blocks: tuple[Block, ...]
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading and what follows it up to the next heading of the same or a higher level.
+
+    Level 1 is a chapter (one source file), 2 a section, 3 a subsection. `label` is the generated
+    number ("II", "(3)"), empty when unnumbered; `title` never contains it.
+    """
+
+    kind: ClassVar[str] = "section"
+    level: int
+    title: tuple[Inline, ...]
+    id: str
+    label: str
+    blocks: tuple[Block, ...]
+    sections: tuple[Section, ...]
+    loc: Loc
+    footnotes: tuple[Footnote, ...] = ()  # chapters only: the notes referenced in the chapter
+
+    @property
+    def plain_title(self) -> str:
+        return plain_text(self.title)
+
+    def walk(self):
+        """This section and all below it, in reading order."""
+        yield self
+        for sub in self.sections:
+            yield from sub.walk()
+
+
+@dataclass(frozen=True)
+class Numbering:
+    chapters: str = "upper-roman"  # upper-roman, lower-roman, arabic, upper-alpha, lower-alpha, none
+    sections: str = "arabic"
+    subsections: str = "none"
+
+
+@dataclass(frozen=True)
+class Metadata:
+    title: str
+    language: str
+    identifier: str
+    slug: str
+    date: str  # the paper's own date as printed: "March 2023"
+    released: dt.date  # the release date; every edition's timestamps come from it
+    subtitle: str = ""
+    issuer: str = ""
+    country: str = ""
+    publisher: str = ""
+    place: str = ""
+    rights: str = ""
+    description: str = ""
+    keywords: tuple[str, ...] = ()
+    provenance: str = ""
+    contents_title: str = "Contents"
+    numbering: Numbering = field(default_factory=Numbering)
+    theme: tuple[tuple[str, object], ...] = ()  # per-paper theme overrides, as sorted pairs
+
+    @property
+    def creator(self) -> str:
+        return self.issuer or self.publisher
+
+    @property
+    def released_iso(self) -> str:
+        return self.released.isoformat()
+
+
+@dataclass(frozen=True)
+class Document:
+    meta: Metadata
+    chapters: tuple[Section, ...]
+    source_dir: str = ""  # absolute path of the source folder, for images
+
+    def sections(self):
+        """Every section of every level, in reading order."""
+        for chapter in self.chapters:
+            yield from chapter.walk()
+
+    def paragraphs(self):
+        """Every paragraph in reading order (including those in quotes, lists and notes)."""
+        for section in self.sections():
+            yield from _paras(section.blocks)
+            for note in section.footnotes:
+                yield from _paras(note.blocks)
+
+
+def _paras(blocks):
+    for block in blocks:
+        if isinstance(block, Para):
+            yield block
+        elif isinstance(block, BlockQuote):
+            yield from _paras(block.blocks)
+        elif isinstance(block, ListBlock):
+            for item in block.items:
+                yield from _paras(item)
+
+
+def plain_text(inlines) -> str:
+    """The text of inlines without markup, as a reader would read it aloud."""
+    out: list[str] = []
+    for node in inlines:
+        if isinstance(node, (Text, Code)):
+            out.append(node.text)
+        elif isinstance(node, (Strong, Emph, LeadIn, Link)):
+            out.append(plain_text(node.children))
+        elif isinstance(node, Image):
+            out.append(node.alt)
+        elif isinstance(node, LineBreak):
+            out.append(" ")
+    return "".join(out)

@@ -1,0 +1,45 @@
+"""The editions. Each module renders the model into files and knows no other edition.
+
+Every edition module has:
+
+- ``NAME``: its format name ("pdf");
+- ``outputs(meta) -> list[str]``: the paths it writes, relative to the build folder;
+- ``render(doc, ctx) -> dict[str, bytes]``: those files' contents. Nothing is written here: the
+  builder writes all files of a build at the end, atomically, so a failure leaves the last good
+  editions in place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..templates import Templates
+
+
+@dataclass(frozen=True)
+class Download:
+    """A downloadable edition as written: measured from the real bytes."""
+
+    format: str  # "pdf"
+    label: str  # "PDF"
+    filename: str
+    size: int
+    sha256: str
+    media_type: str
+
+    @property
+    def size_text(self) -> str:
+        return human_size(self.size)
+
+
+@dataclass(frozen=True)
+class Context:
+    templates: Templates
+    downloads: tuple[Download, ...] = ()  # the other editions, for the web edition's download list
+    options: dict = field(default_factory=dict)  # e.g. {"pdf_variant": "pdf/ua-1"}
+
+
+def human_size(size: int) -> str:
+    if size < 1000 * 1000:
+        return f"{max(size / 1000, 0.1):.0f} KB" if size >= 10_000 else f"{size / 1000:.1f} KB"
+    return f"{size / 1000 / 1000:.1f} MB"

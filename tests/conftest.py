@@ -1,0 +1,86 @@
+"""Shared fixtures: the bundled paper built once per test run, and small sample sources."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from pipeline.build import build
+from pipeline.reader import read_source
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "source"
+PAPER_TEXT = ROOT.parent / "shared" / "paper" / "white-paper.txt"
+
+
+def paper_text() -> str:
+    """The paper as received; skips where shared/ is not beside the project (CI has it)."""
+    if not PAPER_TEXT.is_file():
+        pytest.skip(f"{PAPER_TEXT} not present")
+    return PAPER_TEXT.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def doc():
+    return read_source(SOURCE)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """The four editions of the bundled paper, built once: {format: path}."""
+    out = tmp_path_factory.mktemp("build")
+    build(SOURCE, out)
+    d = read_source(SOURCE)
+    slug = d.meta.slug
+    return {
+        "dir": out,
+        "html": out / "index.html",
+        "pdf": out / f"{slug}.pdf",
+        "epub": out / f"{slug}.epub",
+        "docx": out / f"{slug}.docx",
+    }
+
+
+MINIMAL_YAML = """\
+title: A Small Paper
+issuer: Test Office
+date: May 2024
+released: 2024-05-02
+language: en
+identifier: urn:uuid:00000000-0000-4000-8000-000000000000
+slug: small-paper
+contents:
+  - chapters/one.md
+"""
+
+
+def write_source(root: Path, files: dict[str, str | bytes]) -> Path:
+    """A source folder from {relative path: content}; text is dedented."""
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def small_source(tmp_path):
+    """A valid one-chapter source folder to break in a test."""
+    return write_source(
+        tmp_path / "src",
+        {"paper.yaml": MINIMAL_YAML, "chapters/one.md": "# One\n\nFirst paragraph.\n\n## Part\n\nSecond.\n"},
+    )
+
+
+@pytest.fixture
+def copy_source(tmp_path):
+    """A writable copy of the bundled source."""
+    dest = tmp_path / "source"
+    shutil.copytree(SOURCE, dest)
+    return dest

@@ -1,0 +1,65 @@
+"""Every heading and paragraph of the source is in every edition, in order (the cross-format test)."""
+
+from __future__ import annotations
+
+import subprocess
+import zipfile
+
+import docx
+import lxml.etree
+import lxml.html
+import pytest
+from textcheck import expected_pieces, missing_in_order
+
+
+def html_text(path) -> str:
+    tree = lxml.html.parse(str(path))
+    main = tree.getroot().body.find(".//main")
+    return main.text_content()
+
+
+def pdf_text(path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def epub_text(path) -> str:
+    with zipfile.ZipFile(path) as z:
+        container = lxml.etree.fromstring(z.read("META-INF/container.xml"))
+        opf_path = container.find(".//{*}rootfile").get("full-path")
+        opf = lxml.etree.fromstring(z.read(opf_path))
+        base = opf_path.rsplit("/", 1)[0] + "/" if "/" in opf_path else ""
+        manifest = {item.get("id"): item.get("href") for item in opf.iter("{*}item")}
+        texts = []
+        for ref in opf.iter("{*}itemref"):
+            href = manifest[ref.get("idref")]
+            root = lxml.etree.fromstring(z.read(base + href))
+            body = root.find("{http://www.w3.org/1999/xhtml}body")
+            texts.append(" ".join(body.itertext()))
+        return "\n".join(texts)
+
+
+def docx_text(path) -> str:
+    return "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+
+
+EXTRACT = {"html": html_text, "pdf": pdf_text, "epub": epub_text, "docx": docx_text}
+
+
+@pytest.mark.parametrize("edition", sorted(EXTRACT))
+def test_every_heading_and_paragraph_in_order(built, doc, edition):
+    text = EXTRACT[edition](built[edition])
+    assert missing_in_order(doc, text) == []
+
+
+def test_the_check_can_fail(doc):
+    """The fidelity check itself notices a missing paragraph and a swapped order."""
+    pieces = expected_pieces(doc)
+    full = "\n".join(text for _, text in pieces)
+    assert missing_in_order(doc, full) == []
+    without = "\n".join(text for i, (_, text) in enumerate(pieces) if i != 10)
+    assert len(missing_in_order(doc, without)) == 1
+    swapped = [text for _, text in pieces]
+    swapped[5], swapped[40] = swapped[40], swapped[5]
+    assert missing_in_order(doc, "\n".join(swapped))
