@@ -133,6 +133,7 @@ class _Reader:
         self.ids: dict[str, Loc] = {}
         self.explicit_ids: dict[str, Loc] = {}
         self.links: list[tuple[str, Loc]] = []
+        self.listed = 0
         self.footnote_count = 0
         self.figure_count = 0
         self.table_count = 0
@@ -142,6 +143,7 @@ class _Reader:
         yaml_path = self.source_dir / "paper.yaml"
         seen: dict[str, int] = {}
         files = []
+        self.listed = len(contents)
         for entry in contents:
             path = self.source_dir / entry.file
             try:
@@ -212,6 +214,8 @@ class _Reader:
             chapter = self._chapter(file)
             if chapter is not None:
                 chapters.append(chapter)
+        if len(chapters) < self.listed:
+            return chapters  # ids of unread chapters are unknown: link errors would only mislead
         for target, loc in self.links:
             if target[1:] not in self.ids:
                 hint = _close(target[1:], self.ids)

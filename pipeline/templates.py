@@ -52,13 +52,24 @@ class Templates:
             return self.env.get_template(name).render(**context)
         except jinja2.TemplateSyntaxError as exc:
             raise SourceError(
-                [Diagnostic(exc.filename or name, exc.lineno or 1, f"template syntax: {exc.message}")]
+                [Diagnostic(shown_path(exc.filename or name), exc.lineno or 1, f"template syntax: {exc.message}")]
             ) from None
         except jinja2.TemplateNotFound as exc:
             raise SourceError([Diagnostic(name, 1, f"template not found: {exc.name}")]) from None
         except (jinja2.UndefinedError, TypeError, AttributeError, ValueError) as exc:
             path, line = _template_frame(exc)
-            raise SourceError([Diagnostic(path or name, line, f"template error: {exc}")]) from None
+            raise SourceError(
+                [Diagnostic(shown_path(path) if path else name, line, f"template error: {exc}")]
+            ) from None
+
+
+def shown_path(path: str | Path) -> str:
+    """A path as the user would type it: relative to the working folder when inside it."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _template_frame(exc: BaseException) -> tuple[str | None, int]:
