@@ -20,7 +20,7 @@ from .templates import Templates
 
 # The web edition comes last: it lists the others as downloads, measured from their real bytes.
 EDITIONS = {m.NAME: m for m in (pdf_edition, epub_edition, docx_edition, html_edition)}
-FORMATS = tuple(EDITIONS)
+FORMATS = ("html", "pdf", "epub", "docx")  # as users name them; EDITIONS is the render order
 DOWNLOADABLE = ("pdf", "epub", "docx")
 
 
@@ -49,7 +49,7 @@ def build(
     tmpl = Templates(templates)
     options = options or {}
     results = []
-    for name in FORMATS:
+    for name in EDITIONS:
         if name not in formats or name == "html":
             continue
         results.append(_render(name, doc, Context(tmpl, options=options), progress))

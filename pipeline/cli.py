@@ -1,13 +1,15 @@
 """`python -m pipeline` / `pipeline`: build, check, import, dump.
 
 Exit codes: 0 ok, 1 problems in the source or templates (each printed as `path:line: message`),
-2 usage, 3 an internal error (a bug: please report it), 130 interrupted.
+2 usage, 3 an internal error (a bug: please report it), 130/143 interrupted (SIGINT/SIGTERM).
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -51,8 +53,22 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+class Interrupted(BaseException):
+    """SIGTERM, raised like Ctrl-C so half-written temporary files are removed on the way out."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_interrupted(signum, frame) -> None:
+    raise Interrupted(signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _raise_interrupted)
     try:
         return COMMANDS[args.command](args)
     except SourceError as exc:
@@ -61,9 +77,9 @@ def main(argv: list[str] | None = None) -> int:
         count = len(exc.diagnostics)
         print(f"pipeline: {count} problem{'s' if count != 1 else ''}; nothing was written", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("pipeline: interrupted; the build folder is as it was", file=sys.stderr)
-        return 130
+    except (KeyboardInterrupt, Interrupted) as exc:
+        print("pipeline: interrupted; the editions in the build folder are the last good ones", file=sys.stderr)
+        return 128 + getattr(exc, "signum", signal.SIGINT)
     except Exception as exc:  # a bug, not the user's mistake: say so plainly, no traceback
         print(f"pipeline: internal error: {type(exc).__name__}: {exc} (please report this)", file=sys.stderr)
         return 3
