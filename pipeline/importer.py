@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 import uuid
 from dataclasses import dataclass, field
 
 import yaml
 
 from .errors import Diagnostic, SourceError
-from .reader import slugify
 
 NUM = r"(?:\d+|[一二三四五六七八九十百]+)"
 CHAPTER_RE = re.compile(rf"^{NUM}\s*、\s*(?P<title>\S.*)$")
@@ -117,7 +117,7 @@ def import_text(text: str, path: str = "<text>") -> dict[str, str]:
         meta["place"] = wire.group("place")
     meta["language"] = "en"
     meta["identifier"] = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{title} {released}')}"
-    meta["slug"] = slugify(title)
+    meta["slug"] = ascii_slug(title, "paper")
     if wire:
         sentence = AS_FOLLOWS_RE.sub("", wire.group("rest"))
         meta["description"] = sentence
@@ -187,8 +187,15 @@ def _body(paras, path, problems) -> list[_Part]:
     return parts
 
 
+def ascii_slug(text: str, fallback: str) -> str:
+    """A file-name-safe slug (ASCII letters, digits, '-'): 'Café Law' -> 'cafe-law'."""
+    folded = unicodedata.normalize("NFKD", re.sub("['’]", "", text)).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+    return slug or fallback
+
+
 def _short(title: str, words: int = 6) -> str:
-    return "-".join(slugify(title).split("-")[:words])
+    return "-".join(ascii_slug(title, "part").split("-")[:words])
 
 
 def _markdown(part: _Part) -> str:

@@ -54,8 +54,9 @@ FIELDS: dict[str, tuple[str, bool, str]] = {
 
 
 def read_metadata(path: Path, errors: Collector) -> tuple[Metadata | None, list[ContentsEntry]]:
+    before = len(errors.items)
     text = read_text(path, errors)
-    if text is None:
+    if text is None or len(errors.items) > before:  # unreadable, or control characters YAML would trip on
         return None, []
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -65,7 +66,7 @@ def read_metadata(path: Path, errors: Collector) -> tuple[Metadata | None, list[
         errors.add(path, line, f"YAML syntax: {exc.problem or exc.context}")
         return None, []
     except yaml.YAMLError as exc:
-        errors.add(path, 1, f"YAML: {exc}")
+        errors.add(path, 1, f"YAML: {str(exc).splitlines()[0]}")
         return None, []
     if not isinstance(root, yaml.MappingNode):
         errors.add(path, root.start_mark.line + 1 if root else 1, "paper.yaml must be a mapping of keys")

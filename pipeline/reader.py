@@ -57,7 +57,8 @@ RESERVED_IDS = frozenset(
     "top main contents toc nav landmarks downloads search cover title-page imprint footnotes".split()
 )
 DASH_RE = re.compile(r"^[—–-]+$")
-UNDEFINED_NOTE_RE = re.compile(r"\[\^([^\]\s]+)\]")
+NOTE_REF_RE = re.compile(r"(?<!\\)\[\^([^\]\s]+)\](?!:)")
+CODE_SPAN_RE = re.compile(r"(`+).*?\1", re.S)
 
 
 def markdown() -> MarkdownIt:
@@ -395,6 +396,7 @@ class _Reader:
     # inlines
     def _inlines(self, inline_node: SyntaxTreeNode, line: int) -> tuple[Inline, ...]:
         self.line = line
+        self._check_note_refs(inline_node.content, line)
         return _merge(self._convert(inline_node.children))
 
     def _convert(self, nodes) -> list[Inline]:
@@ -402,7 +404,6 @@ class _Reader:
         for node in nodes:
             kind = node.type
             if kind == "text":
-                self._check_note_refs(node.content)
                 out.append(Text(node.content))
             elif kind == "softbreak":
                 out.append(Text(" "))
@@ -426,11 +427,15 @@ class _Reader:
                 self.errors.add(self.file.shown, self.line, f"unsupported Markdown here: {kind.replace('_', ' ')}")
         return out
 
-    def _check_note_refs(self, text: str) -> None:
-        for match in UNDEFINED_NOTE_RE.finditer(text):
-            self.errors.add(
-                self.file.shown, self.line, f"footnote [^{match.group(1)}] has no definition '[^{match.group(1)}]: …'"
-            )
+    def _check_note_refs(self, raw: str, line: int) -> None:
+        """A `[^label]` (not escaped, not code) whose label has no definition stays text: say so."""
+        defined = self.file.env.get("footnotes", {}).get("refs", {})
+        raw = CODE_SPAN_RE.sub(lambda m: "\n" * m.group(0).count("\n"), raw)
+        for match in NOTE_REF_RE.finditer(raw):
+            if f":{match.group(1)}" not in defined:
+                at = line + raw.count("\n", 0, match.start())
+                label = match.group(1)
+                self.errors.add(self.file.shown, at, f"footnote [^{label}] has no definition '[^{label}]: …'")
 
     def _link(self, node) -> Link:
         target = str(node.attrs.get("href", ""))

@@ -1,0 +1,163 @@
+"""`make bench`: our build against pandoc on the same text, at 1x and 10x the paper's length.
+
+Every measurement is a cold process (imports included), the median of REPEAT runs, with the peak
+resident memory of the process (from wait4). Pandoc (PyPI pypandoc-binary) builds the same four
+editions from the same Markdown chapters, its PDF through --pdf-engine=weasyprint, its four jobs two
+at a time (this machine has two cores). Our PDF step is also compared with bare WeasyPrint
+rendering our own print HTML, to show what the pipeline adds around the layout engine.
+
+Prints a Markdown table and writes it to bench/out/results.md.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+PAPER = ROOT.parent / "shared" / "paper" / "white-paper.txt"
+PY = sys.executable
+BIN = Path(PY).parent
+REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
+FORMATS = ("html", "pdf", "epub", "docx")
+
+
+def measure(cmds: list[list[str]], parallel: int = 1, env=None) -> tuple[float, int]:
+    """Seconds and peak RSS (MB) of running the commands, `parallel` at a time, as one job."""
+
+    def one(cmd):
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        err = proc.stderr.read().decode()
+        proc.stderr.close()
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"failed: {' '.join(cmd)}\n{err}")
+        return time.perf_counter() - start, usage.ru_maxrss // 1024
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(parallel) as pool:
+        results = list(pool.map(one, cmds))
+    return time.perf_counter() - start, max(rss for _, rss in results)
+
+
+def median_of(cmds, parallel=1, env=None) -> tuple[float, int]:
+    runs = [measure(cmds, parallel, env) for _ in range(REPEAT)]
+    return statistics.median(t for t, _ in runs), max(m for _, m in runs)
+
+
+def prepare(times: int) -> Path:
+    """A source folder of the paper at `times` its length (1: the committed source)."""
+    if times == 1:
+        return ROOT / "source"
+    sys.path.insert(0, str(ROOT / "bench"))
+    from longer import longer
+
+    text = OUT / f"paper-{times}x.txt"
+    text.write_text(longer(PAPER.read_text(encoding="utf-8"), times), encoding="utf-8")
+    source = OUT / f"source-{times}x"
+    shutil.rmtree(source, ignore_errors=True)
+    subprocess.run([PY, "-m", "pipeline", "import", str(text), "--out", str(source)], check=True, cwd=ROOT)
+    return source
+
+
+def pandoc_inputs(source: Path) -> tuple[list[str], list[str]]:
+    """The chapter files in order and pandoc's metadata arguments, from paper.yaml."""
+    import yaml
+
+    meta = yaml.safe_load((source / "paper.yaml").read_text())
+    files = [str(source / (c if isinstance(c, str) else c["file"])) for c in meta["contents"]]
+    args = ["--standalone", "--toc", "--metadata", f"title={meta['title']}", "--metadata", f"lang={meta['language']}"]
+    return files, args
+
+
+def pandoc_cmds(source: Path, out: Path) -> dict[str, list[str]]:
+    import pypandoc
+
+    pandoc = pypandoc.get_pandoc_path()
+    files, args = pandoc_inputs(source)
+    return {
+        fmt: [pandoc, *files, *args, "-o", str(out / f"pandoc.{fmt}")]
+        + (["--pdf-engine=weasyprint"] if fmt == "pdf" else [])
+        for fmt in FORMATS
+    }
+
+
+def print_html(source: Path, out: Path) -> Path:
+    """Our print HTML for this source, written where bare WeasyPrint can read it."""
+    code = (
+        "import sys; from pathlib import Path; from pipeline.reader import read_source; "
+        "from pipeline.render import Context; from pipeline.render.pdf import print_html; "
+        "from pipeline.templates import Templates; "
+        "doc = read_source(sys.argv[1]); html = print_html(doc, Context(Templates(None))); "
+        "Path(sys.argv[2]).write_text(html, encoding='utf-8')"
+    )
+    target = ROOT / "templates" / "pdf" / f".bench-{os.getpid()}.html"  # beside print.css, for relative URLs
+    subprocess.run([PY, "-c", code, str(source), str(target)], check=True, cwd=ROOT)
+    return target
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}  # pandoc finds our weasyprint
+    rows = []
+    seconds: dict[tuple[str, int], float] = {}
+    for times in (1, 10):
+        source = prepare(times)
+        build = OUT / f"build-{times}x"
+        pandoc_out = OUT / f"pandoc-{times}x"
+        pandoc_out.mkdir(exist_ok=True)
+        ours = {
+            fmt: [PY, "-m", "pipeline", "build", "--source", str(source), "--out", str(build), "-q", "--formats", fmt]
+            for fmt in FORMATS
+        }
+        theirs = pandoc_cmds(source, pandoc_out)
+        for fmt in FORMATS:
+            t_ours, m_ours = median_of([ours[fmt]], env=env)
+            t_theirs, m_theirs = median_of([theirs[fmt]], env=env)
+            rows.append((f"{fmt} {times}x", t_ours, m_ours, "pandoc", t_theirs, m_theirs))
+        all_ours = [PY, "-m", "pipeline", "build", "--source", str(source), "--out", str(build), "-q"]
+        t_ours, m_ours = median_of([all_ours], env=env)
+        t_theirs, m_theirs = median_of(list(theirs.values()), parallel=2, env=env)
+        rows.append((f"all four {times}x", t_ours, m_ours, "pandoc, 2 at a time", t_theirs, m_theirs))
+        seconds[("all", times)] = t_ours
+        html = print_html(source, OUT)
+        try:
+            bare = [
+                PY,
+                "-c",
+                "import sys, weasyprint; weasyprint.HTML(filename=sys.argv[1]).write_pdf(sys.argv[2], pdf_variant='pdf/ua-1')",
+                str(html),
+                str(OUT / "bare.pdf"),
+            ]
+            t_bare, m_bare = median_of([bare], env=env)
+        finally:
+            html.unlink()
+        t_pdf = next(r[1] for r in rows if r[0] == f"pdf {times}x")
+        m_pdf = next(r[2] for r in rows if r[0] == f"pdf {times}x")
+        rows.append((f"pdf step {times}x", t_pdf, m_pdf, "bare WeasyPrint, same HTML", t_bare, m_bare))
+
+    lines = [
+        f"Median of {REPEAT} cold runs on {os.cpu_count()} cores; memory is the peak RSS of one process.",
+        "",
+        "| job | ours (s) | ours peak MB | against | theirs (s) | theirs peak MB | ours / theirs |",
+        "| --- | ---: | ---: | --- | ---: | ---: | ---: |",
+    ]
+    for job, t_o, m_o, against, t_t, m_t in rows:
+        lines.append(f"| {job} | {t_o:.2f} | {m_o} | {against} | {t_t:.2f} | {m_t} | {t_o / t_t:.2f} |")
+    growth = seconds[("all", 10)] / seconds[("all", 1)]
+    lines += ["", f"All four editions, 10x / 1x time: {growth:.1f} (linear would be at most 10)."]
+    report = "\n".join(lines) + "\n"
+    (OUT / "results.md").write_text(report)
+    print(report)
+
+
+if __name__ == "__main__":
+    main()
