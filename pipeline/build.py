@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .errors import Diagnostic, SourceError
 from .model import Document
 from .reader import read_source
 from .render import Context, Download
@@ -45,7 +47,7 @@ def build(
 ) -> list[Result]:
     """Build the editions; raises SourceError (and writes nothing) if the source or a template is bad."""
     out = Path(out)
-    doc = read_source(source)
+    doc = with_source_date_epoch(read_source(source))
     tmpl = Templates(templates)
     options = options or {}
     results = []
@@ -60,6 +62,20 @@ def build(
         for relative, data in result.files.items():
             write_atomic(out / relative, data)
     return results
+
+
+def with_source_date_epoch(doc: Document) -> Document:
+    """Honour SOURCE_DATE_EPOCH (reproducible-builds.org) as the editions' timestamp, if set."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value:
+        return doc
+    try:
+        stamp = dt.datetime.fromtimestamp(int(value), dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        raise SourceError(
+            [Diagnostic("SOURCE_DATE_EPOCH", 1, f"must be whole seconds since 1970, not {value!r}")]
+        ) from None
+    return replace(doc, meta=replace(doc.meta, modified=stamp))
 
 
 def _render(name: str, doc: Document, ctx: Context, progress) -> Result:

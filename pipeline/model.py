@@ -253,6 +253,7 @@ class Metadata:
     contents_title: str = "Contents"
     numbering: Numbering = field(default_factory=Numbering)
     theme: tuple[tuple[str, object], ...] = ()  # per-paper theme overrides, as sorted pairs
+    modified: dt.datetime | None = None  # set from SOURCE_DATE_EPOCH by the builder, if given
 
     @property
     def creator(self) -> str:
@@ -261,6 +262,14 @@ class Metadata:
     @property
     def released_iso(self) -> str:
         return self.released.isoformat()
+
+    @property
+    def timestamp(self) -> dt.datetime:
+        """The time every edition stamps its files with: the release date at midnight UTC, unless
+        SOURCE_DATE_EPOCH overrides it. Never the clock, so builds are reproducible."""
+        if self.modified is not None:
+            return self.modified
+        return dt.datetime(self.released.year, self.released.month, self.released.day, tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
