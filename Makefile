@@ -11,8 +11,18 @@ PY        := $(VENV)/bin/python
 SLUG := $(shell sed -n "s/^slug:[[:space:]]*['\"]*\([^'\"]*\)['\"]*[[:space:]]*$$/\1/p" $(SOURCE)/paper.yaml 2>/dev/null)
 TEMPLATE_ARG := $(if $(TEMPLATES),--templates $(TEMPLATES))
 BUILD_CMD := $(PY) -m pipeline build --source $(SOURCE) --out $(BUILD) $(TEMPLATE_ARG)
-# Everything an edition depends on: a change to any of these rebuilds; nothing changed, nothing runs.
-DEPS := $(shell find $(SOURCE) templates pipeline $(TEMPLATES) -type f ! -name '*.pyc' 2>/dev/null) pyproject.toml
+# What each edition depends on: a change to one of these rebuilds it; nothing changed, nothing runs.
+# The source, the shared code and top-level template files (theme settings) concern every edition;
+# an edition's own templates and renderer only that edition (and the web page, which lists its size).
+files = $(shell find $(1) -type f ! -name '*.pyc' ! -name '.*' 2>/dev/null)
+CORE := $(call files,$(SOURCE) $(TEMPLATES)) $(filter-out pipeline/render/%,$(call files,pipeline)) \
+        pipeline/render/__init__.py pipeline/render/common.py pipeline/render/zipfix.py \
+        $(wildcard templates/*.*) pyproject.toml
+SHARED_HTML := $(call files,templates/partials templates/fonts)
+PDF_DEPS  := $(CORE) $(SHARED_HTML) $(call files,templates/pdf) pipeline/render/pdf.py
+EPUB_DEPS := $(CORE) $(SHARED_HTML) $(call files,templates/epub) pipeline/render/epub.py
+DOCX_DEPS := $(CORE) $(call files,templates/docx) pipeline/render/docx.py
+HTML_DEPS := $(CORE) $(SHARED_HTML) $(call files,templates/html) pipeline/render/html.py
 INSTALLED := $(VENV)/.installed
 
 PDF  := $(BUILD)/$(SLUG).pdf
@@ -30,14 +40,14 @@ pdf: $(PDF)
 epub: $(EPUB)
 docx: $(DOCX)
 
-$(PDF): $(DEPS) | $(INSTALLED)
+$(PDF): $(PDF_DEPS) | $(INSTALLED)
 	$(BUILD_CMD) --formats pdf
-$(EPUB): $(DEPS) | $(INSTALLED)
+$(EPUB): $(EPUB_DEPS) | $(INSTALLED)
 	$(BUILD_CMD) --formats epub
-$(DOCX): $(DEPS) | $(INSTALLED)
+$(DOCX): $(DOCX_DEPS) | $(INSTALLED)
 	$(BUILD_CMD) --formats docx
 # The web page lists the other editions with their sizes and checksums, so it comes after them.
-$(HTML): $(PDF) $(EPUB) $(DOCX) $(DEPS) | $(INSTALLED)
+$(HTML): $(PDF) $(EPUB) $(DOCX) $(HTML_DEPS) | $(INSTALLED)
 	$(BUILD_CMD) --formats html
 
 check: | $(INSTALLED)
@@ -67,6 +77,11 @@ lint: | $(INSTALLED)
 format: | $(INSTALLED)
 	$(PY) -m ruff format pipeline tests
 	$(PY) -m ruff check --fix pipeline tests
+
+# Our build against pandoc at 1x and 10x the paper's length (bench/run.py); prints a table.
+bench: | $(INSTALLED)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[bench]'
+	$(PY) bench/run.py
 
 clean:
 	rm -rf $(BUILD)
