@@ -48,6 +48,15 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--out", required=True, help="the source folder to create")
     i.add_argument("--force", action="store_true", help="replace the files in a non-empty --out folder")
 
+    t = sub.add_parser(
+        "templates",
+        help="copy the built-in templates to a folder to customize",
+        description="Write an editable copy of the built-in templates (HTML, print, EPUB, CSS, fonts, the DOCX "
+        "reference document). Build with --templates DIR to use it; delete any file you do not change.",
+    )
+    t.add_argument("dir", help="the folder to create")
+    t.add_argument("--force", action="store_true", help="write into a non-empty folder, replacing files")
+
     d = sub.add_parser("dump", help="print the document model as text", description="Print the model.")
     d.add_argument("--source", default="source", help="source folder (default: source)")
     return p
@@ -159,4 +168,27 @@ def cmd_dump(args) -> int:
     return 0
 
 
-COMMANDS = {"build": cmd_build, "check": cmd_check, "import": cmd_import, "dump": cmd_dump}
+def cmd_templates(args) -> int:
+    import shutil
+
+    from .errors import Diagnostic
+    from .templates import BUILTIN
+
+    out = Path(args.dir)
+    if out.exists() and not out.is_dir():
+        raise SourceError([Diagnostic(str(out), 1, "exists and is not a folder")])
+    if out.exists() and any(out.iterdir()) and not args.force:
+        raise SourceError([Diagnostic(str(out), 1, "folder is not empty; use --force to replace its files")])
+    shutil.copytree(BUILTIN, out, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".*", "__pycache__"))
+    count = sum(1 for p in out.rglob("*") if p.is_file())
+    print(f"wrote {count} template files to {out}/; build with --templates {out} (or make all TEMPLATES={out})")
+    return 0
+
+
+COMMANDS = {
+    "build": cmd_build,
+    "check": cmd_check,
+    "import": cmd_import,
+    "templates": cmd_templates,
+    "dump": cmd_dump,
+}
