@@ -9,6 +9,7 @@ import docx
 import lxml.etree
 import lxml.html
 import pytest
+
 from textcheck import expected_pieces, missing_in_order
 
 
