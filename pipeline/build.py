@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import multiprocessing
 import os
+import signal
 import tempfile
 import time
 from dataclasses import dataclass, replace
@@ -51,10 +53,28 @@ def build(
     tmpl = Templates(templates)
     options = options or {}
     results = []
-    for name in EDITIONS:
-        if name not in formats or name == "html":
-            continue
-        results.append(_render(name, doc, Context(tmpl, options=options), progress))
+    # The PDF's layout is the long pole: on a machine with a second core it runs in a child process
+    # while this one renders the others. The child is stopped if the build fails or is interrupted.
+    others = [name for name in EDITIONS if name in formats and name not in ("html", "pdf")]
+    pool = None
+    if "pdf" in formats and others and (os.cpu_count() or 1) > 1:
+        pool = multiprocessing.get_context("fork").Pool(1, initializer=_quiet_child)
+    try:
+        if pool is not None:
+            pending = pool.apply_async(_render_in_child, ("pdf", doc, templates, options))
+        elif "pdf" in formats:
+            results.append(_render("pdf", doc, Context(tmpl, options=options), progress))
+        for name in others:
+            results.append(_render(name, doc, Context(tmpl, options=options), progress))
+        if pool is not None:
+            pdf = pending.get()
+            if progress:
+                progress(pdf)
+            results.insert(0, pdf)
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
     if "html" in formats:
         downloads = _downloads(doc, out, {r.format: r for r in results})
         results.append(_render("html", doc, Context(tmpl, downloads=downloads, options=options), progress))
@@ -76,6 +96,16 @@ def with_source_date_epoch(doc: Document) -> Document:
             [Diagnostic("SOURCE_DATE_EPOCH", 1, f"must be whole seconds since 1970, not {value!r}")]
         ) from None
     return replace(doc, meta=replace(doc.meta, modified=stamp))
+
+
+def _quiet_child() -> None:
+    # The parent handles Ctrl-C and SIGTERM and stops the child; the child just ends, silently.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _render_in_child(name: str, doc: Document, templates, options: dict) -> Result:
+    return _render(name, doc, Context(Templates(templates), options=options), None)
 
 
 def _render(name: str, doc: Document, ctx: Context, progress) -> Result:

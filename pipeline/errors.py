@@ -22,6 +22,10 @@ class SourceError(Exception):
         self.diagnostics = sorted(set(diagnostics), key=_order(diagnostics))
         super().__init__("\n".join(str(d) for d in self.diagnostics))
 
+    def __reduce__(self):
+        # Rebuilt from its diagnostics when it crosses from a child process (the parallel PDF).
+        return (SourceError, (self.diagnostics,))
+
 
 def _order(diagnostics):
     # Keep the order problems were found in (files in contents order), lines ascending within a file.
