@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import Diagnostic, SourceError
-from .model import Document
+from .model import Document, Numbering
+from .numbering import apply as apply_numbering
 from .reader import read_source
 from .render import Context, Download
 from .render import docx as docx_edition
@@ -21,6 +22,7 @@ from .render import epub as epub_edition
 from .render import html as html_edition
 from .render import pdf as pdf_edition
 from .templates import Templates
+from .theme import resolve as resolve_theme
 
 # The web edition comes last: it lists the others as downloads, measured from their real bytes.
 EDITIONS = {m.NAME: m for m in (pdf_edition, epub_edition, docx_edition, html_edition)}
@@ -49,8 +51,7 @@ def build(
 ) -> list[Result]:
     """Build the editions; raises SourceError (and writes nothing) if the source or a template is bad."""
     out = Path(out)
-    doc = with_source_date_epoch(read_source(source))
-    tmpl = Templates(templates)
+    doc, tmpl, theme = prepare(source, templates)
     options = options or {}
     results = []
     # The PDF's layout is the long pole: on a machine with a second core it runs in a child process
@@ -61,11 +62,11 @@ def build(
         pool = multiprocessing.get_context("fork").Pool(1, initializer=_quiet_child)
     try:
         if pool is not None:
-            pending = pool.apply_async(_render_in_child, ("pdf", doc, templates, options))
+            pending = pool.apply_async(_render_in_child, ("pdf", doc, templates, options, theme))
         elif "pdf" in formats:
-            results.append(_render("pdf", doc, Context(tmpl, options=options), progress))
+            results.append(_render("pdf", doc, Context(tmpl, options=options, theme=theme), progress))
         for name in others:
-            results.append(_render(name, doc, Context(tmpl, options=options), progress))
+            results.append(_render(name, doc, Context(tmpl, options=options, theme=theme), progress))
         if pool is not None:
             pdf = pending.get()
             if progress:
@@ -77,11 +78,21 @@ def build(
             pool.join()
     if "html" in formats:
         downloads = _downloads(doc, out, {r.format: r for r in results})
-        results.append(_render("html", doc, Context(tmpl, downloads=downloads, options=options), progress))
+        results.append(_render("html", doc, Context(tmpl, downloads=downloads, options=options, theme=theme), progress))
     for result in results:
         for relative, data in result.files.items():
             write_atomic(out / relative, data)
     return results
+
+
+def prepare(source: str | Path, templates: str | Path | None = None) -> tuple[Document, Templates, dict]:
+    """The model as the editions see it, the template search path, and the resolved theme settings."""
+    doc = with_source_date_epoch(read_source(source))
+    tmpl = Templates(templates)
+    theme = dict(resolve_theme(tmpl.user_dir, dict(doc.meta.theme)))
+    if doc.meta.numbering is None:  # the paper leaves numbering to the theme
+        doc = replace(doc, chapters=apply_numbering(doc.chapters, Numbering(**theme["numbering"])))
+    return doc, tmpl, theme
 
 
 def with_source_date_epoch(doc: Document) -> Document:
@@ -104,8 +115,8 @@ def _quiet_child() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _render_in_child(name: str, doc: Document, templates, options: dict) -> Result:
-    return _render(name, doc, Context(Templates(templates), options=options), None)
+def _render_in_child(name: str, doc: Document, templates, options: dict, theme: dict) -> Result:
+    return _render(name, doc, Context(Templates(templates), options=options, theme=theme), None)
 
 
 def _render(name: str, doc: Document, ctx: Context, progress) -> Result:

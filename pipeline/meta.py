@@ -48,7 +48,7 @@ FIELDS: dict[str, tuple[str, bool, str]] = {
     "provenance": ("str", False, "where this text comes from"),
     "contents_title": ("str", False, "heading of the generated contents (default 'Contents')"),
     "numbering": ("numbering", False, "numbering styles: chapters, sections, subsections"),
-    "theme": ("mapping", False, "theme settings for this paper (see docs/templates.md)"),
+    "theme": ("theme", False, "theme settings for this paper (see docs/templates.md)"),
     "contents": ("contents", True, "the ordered list of chapter files"),
 }
 
@@ -97,7 +97,7 @@ def read_metadata(path: Path, errors: Collector) -> tuple[Metadata | None, list[
         FIELDS[k][1] and k not in values for k in FIELDS if k != "contents"
     ):
         return None, contents
-    numbering = values.pop("numbering", None) or Numbering()
+    numbering = values.pop("numbering", None)
     theme = values.pop("theme", None) or {}
     keywords = tuple(values.pop("keywords", ()) or ())
     meta = Metadata(
@@ -162,6 +162,10 @@ def _value(kind: str, key: str, node: yaml.Node, path: Path, errors: Collector):
         return yaml.safe_load(yaml.serialize(node)) or {}
     if kind == "numbering":
         return _numbering(node, path, errors)
+    if kind == "theme":
+        from .theme import check
+
+        return check(node, path, errors)
     if kind == "contents":
         return _contents(node, path, errors)
     raise AssertionError(kind)

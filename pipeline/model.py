@@ -9,7 +9,7 @@ that templates and renderers dispatch on (a table of kind -> function, not isins
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import ClassVar
 
 
@@ -214,6 +214,7 @@ class Section:
     sections: tuple[Section, ...]
     loc: Loc
     footnotes: tuple[Footnote, ...] = ()  # chapters only: the notes referenced in the chapter
+    numbered: bool = True  # False for the preface, the conclusion, {.unnumbered} headings
 
     @property
     def plain_title(self) -> str:
@@ -251,7 +252,7 @@ class Metadata:
     keywords: tuple[str, ...] = ()
     provenance: str = ""
     contents_title: str = "Contents"
-    numbering: Numbering = field(default_factory=Numbering)
+    numbering: Numbering | None = None  # None: the theme's numbering (by default I., (1))
     theme: tuple[tuple[str, object], ...] = ()  # per-paper theme overrides, as sorted pairs
     modified: dt.datetime | None = None  # set from SOURCE_DATE_EPOCH by the builder, if given
 

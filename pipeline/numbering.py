@@ -44,6 +44,25 @@ def counter(n: int, style: str) -> str:
     return text.lower() if style.startswith("lower") else text
 
 
+def apply(chapters, styles) -> tuple:
+    """The chapters with every numbered heading labelled in the given styles (a Numbering)."""
+    from dataclasses import replace
+
+    by_level = {1: styles.chapters, 2: styles.sections, 3: styles.subsections}
+
+    def number(sections, level: int) -> tuple:
+        out, count = [], 0
+        for section in sections:
+            text = ""
+            if section.numbered:
+                count += 1
+                text = label(count, by_level[level], level)
+            out.append(replace(section, label=text, sections=number(section.sections, level + 1)))
+        return tuple(out)
+
+    return number(chapters, 1)
+
+
 def label(n: int, style: str, level: int) -> str:
     """The shown label of the n-th heading of a level: label(2, "upper-roman", 1) == "II."."""
     text = counter(n, style)

@@ -38,6 +38,7 @@ from .model import (
     Link,
     ListBlock,
     Loc,
+    Numbering,
     Para,
     Section,
     Strong,
@@ -93,9 +94,7 @@ def read_source(source_dir: str | Path) -> Document:
     chapters = reader.read_chapters(files)
     errors.raise_if_any()
     assert meta is not None
-    styles = meta.numbering
-    counters: dict[int, int] = {}
-    chapters = tuple(_freeze(c, styles, counters) for c in chapters)
+    chapters = numbering.apply(tuple(_freeze(c) for c in chapters), meta.numbering or Numbering())
     return Document(meta=meta, chapters=chapters, source_dir=str(source_dir.resolve()))
 
 
@@ -525,21 +524,16 @@ def _merge(nodes: list[Inline]) -> tuple[Inline, ...]:
     return tuple(Text(re.sub(r"[ \t\n]+", " ", n.text)) if isinstance(n, Text) else n for n in out)
 
 
-def _freeze(draft: _Draft, styles, counters: dict) -> Section:
-    style = {1: styles.chapters, 2: styles.sections, 3: styles.subsections}[draft.level]
-    label = ""
-    if draft.numbered:
-        counters[draft.level] = counters.get(draft.level, 0) + 1
-        label = numbering.label(counters[draft.level], style, draft.level)
-    child_counters: dict = {}
-    sections = tuple(_freeze(sub, styles, child_counters) for sub in draft.sections)
+def _freeze(draft: _Draft) -> Section:
+    """A draft section as a frozen Section (labels come after, from the numbering styles)."""
     return Section(
         level=draft.level,
         title=draft.title,
         id=draft.id,
-        label=label,
+        label="",
         blocks=tuple(draft.blocks),
-        sections=sections,
+        sections=tuple(_freeze(sub) for sub in draft.sections),
         loc=draft.loc,
         footnotes=tuple(draft.footnotes),
+        numbered=draft.numbered,
     )

@@ -11,9 +11,12 @@ Every edition module has:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..templates import Templates
+from ..theme import defaults as theme_defaults
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ class Context:
     templates: Templates
     downloads: tuple[Download, ...] = ()  # the other editions, for the web edition's download list
     options: dict = field(default_factory=dict)  # e.g. {"pdf_variant": "pdf/ua-1"}
+    theme: Mapping[str, Any] = field(default_factory=theme_defaults)  # theme.yaml settings, resolved
 
 
 def human_size(size: int) -> str:
