@@ -89,6 +89,7 @@ def prepare(source: str | Path, templates: str | Path | None = None) -> tuple[Do
     """The model as the editions see it, the template search path, and the resolved theme settings."""
     doc = with_source_date_epoch(read_source(source))
     tmpl = Templates(templates)
+    tmpl.check_syntax()
     theme = dict(resolve_theme(tmpl.user_dir, dict(doc.meta.theme)))
     if doc.meta.numbering is None:  # the paper leaves numbering to the theme
         doc = replace(doc, chapters=apply_numbering(doc.chapters, Numbering(**theme["numbering"])))

@@ -14,6 +14,7 @@ import jinja2
 from .errors import Diagnostic, SourceError
 
 BUILTIN = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATE_EXTENSIONS = ("html", "xhtml", "xml", "opf", "j2")  # files Jinja renders (not CSS, fonts)
 
 
 class Templates:
@@ -41,6 +42,21 @@ class Templates:
             if candidate.is_file():
                 return candidate
         raise SourceError([Diagnostic(str(BUILTIN / relative), 1, "template file not found")])
+
+    def check_syntax(self) -> None:
+        """Compile every template on the search path, so all syntax errors are reported at once,
+        before any edition is rendered."""
+        problems = []
+        for name in self.env.list_templates(extensions=TEMPLATE_EXTENSIONS):
+            if name.startswith("builtin/"):
+                continue
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateSyntaxError as exc:
+                where = shown_path(exc.filename or name)
+                problems.append(Diagnostic(where, exc.lineno or 1, f"template syntax: {exc.message}"))
+        if problems:
+            raise SourceError(problems)
 
     def roots(self) -> list[Path]:
         """Folders files may be read from (for confining the PDF's and EPUB's file access)."""
