@@ -1,72 +1,271 @@
-"""The EPUB 3 edition, written with ebooklib from XHTML templates (one file per part)."""
+"""The EPUB 3 edition: ebooklib assembles the package (OPF, NCX, container, zip) around XHTML documents
+rendered from the templates in `templates/epub/` (one file per part, sharing `partials/body.html` with
+the web and print editions), a generated cover and a title page.
+
+Reading order: cover, title page, contents (nav.xhtml), then the parts. The result passes EPUBCheck 5
+and DAISY Ace without messages (tests/render/test_epub.py) and is byte-identical from build to build.
+
+Where ebooklib is worked around, and why:
+
+- The documents are added as plain `EpubItem`s, not `EpubHtml`: `EpubHtml` re-parses a document with
+  lxml's HTML parser and rebuilds it, dropping our <head> (stylesheet link, charset), the <body>'s
+  attributes (`epub:type`), lower-casing SVG attributes (`viewBox`) and silently writing an empty
+  document when handed text with an XML declaration. Our templates already write finished XHTML, so
+  it goes in byte for byte (each document is parsed here first, so a broken template fails the build
+  with its file name instead of writing a broken EPUB).
+- The navigation document is our template too (ebooklib's nav cannot show the headings' numbers or
+  hide the landmarks); ebooklib still writes the NCX for older readers from `book.toc`.
+- ebooklib stamps `dcterms:modified` with the clock and never sets `xml:lang` on <package> (DAISY Ace
+  requires it), so the OPF is corrected with lxml after ebooklib writes it (`_fix_package`); likewise
+  the NCX's `dtb:depth`, which ebooklib always writes as 0, and its language (`_fix_ncx`).
+- ebooklib's zip carries the current time on every entry: `normalize_zip` rewrites it with the paper's
+  timestamp, `mimetype` first and stored.
+"""
 
 from __future__ import annotations
 
-import tempfile
+import io
+import posixpath
+import re
+import zipfile
 from pathlib import Path
 
+import lxml.etree
 from ebooklib import epub
 
-from ..model import Document
+from ..errors import Diagnostic, SourceError
+from ..model import Document, Metadata, Section
 from . import Context
+from .common import MEDIA_TYPES, image_sources
+from .epub_cover import cover_png
 from .zipfix import normalize_zip
 
 NAME = "epub"
 LABEL = "EPUB"
 MEDIA_TYPE = "application/epub+zip"
 
+XHTML = "application/xhtml+xml"
+OPF_NS = "http://www.idpf.org/2007/opf"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+COVER_IMAGE = "cover.png"
+COVER_PAGE = "cover.xhtml"
+TITLE_PAGE = "title.xhtml"
+NAV = "nav.xhtml"
+STYLE = "style.css"
+
+# What this edition is, for readers who need to know before they open it (EPUB Accessibility 1.1,
+# schema.org accessibility properties). True of every build: the text is text, the structure is
+# marked up, images (the cover, any figures) carry the alt text the source requires of them, and the
+# stylesheet leaves font, size, colours and alignment to the reader.
+ACCESS_MODES = ("textual",)
+ACCESS_MODES_SUFFICIENT = ("textual",)
+ACCESSIBILITY_FEATURES = (
+    "tableOfContents",
+    "readingOrder",
+    "structuralNavigation",
+    "alternativeText",
+    "displayTransformability",
+)
+ACCESSIBILITY_HAZARDS = ("none",)
+CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
+
 
 def outputs(meta) -> list[str]:
     return [f"{meta.slug}.epub"]
+
+
+def part_name(n: int) -> str:
+    return f"part-{n:02d}.xhtml"
 
 
 def _file_of(doc: Document) -> dict[str, str]:
     """Which XHTML file each id lives in, so '#id' links work across files."""
     where = {}
     for n, chapter in enumerate(doc.chapters, 1):
-        name = f"part-{n:02d}.xhtml"
+        name = part_name(n)
         for section in chapter.walk():
             where[section.id] = name
+            for block in section.blocks:
+                if getattr(block, "id", ""):
+                    where[block.id] = name  # figures and tables
         for note in chapter.footnotes:
             where[note.id] = name
             where[f"fnref-{note.number}"] = name
     return where
 
 
+def _image_names(doc: Document) -> dict[str, str]:
+    """Each source image's path inside the EPUB: numbered, with a safe name (no spaces or escapes)."""
+    names = {}
+    for n, src in enumerate(image_sources(doc), 1):
+        stem = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(src).stem).strip("-")[:40] or "image"
+        names[src] = f"images/{n:02d}-{stem}{Path(src).suffix.lower()}"
+    return names
+
+
+def heading(section: Section) -> str:
+    """A heading as the contents show it: its number, then its title."""
+    return f"{section.label} {section.plain_title}".strip()
+
+
 def render(doc: Document, ctx: Context) -> dict[str, bytes]:
     meta = doc.meta
     where = _file_of(doc)
+    images = _image_names(doc)
 
     def href(target: str) -> str:
         if target.startswith("#") and target[1:] in where:
             return f"{where[target[1:]]}{target}"
         return target
 
+    common = dict(doc=doc, meta=meta, edition=NAME, heading_offset=0, href=href, asset=lambda src: images[src])
+
+    def document(template: str, name: str, **extra) -> bytes:
+        data = ctx.templates.render(template, **common, **extra).encode("utf-8")
+        _check_xml(data, ctx.templates.find(template), name)
+        return data
+
     book = epub.EpubBook()
+    _metadata(book, meta)
+
+    def add(uid: str, name: str, media_type: str, content: bytes, properties: tuple[str, ...] = ()) -> epub.EpubItem:
+        item = epub.EpubItem(uid=uid, file_name=name, media_type=media_type, content=content)
+        item.properties = list(properties)  # ebooklib writes these as the manifest item's properties
+        book.add_item(item)
+        return item
+
+    add("style", STYLE, "text/css", ctx.templates.find("epub/style.css").read_bytes())
+    # The cover image: ebooklib marks it `cover-image` in the manifest and adds the EPUB 2
+    # <meta name="cover"> older readers look for.
+    book.set_cover(COVER_IMAGE, cover_png(meta, ctx.templates), create_page=False)
+    cover_alt = "Cover: " + ", ".join(part for part in (meta.title, meta.subtitle, meta.creator, meta.date) if part)
+    cover = add("cover", COVER_PAGE, XHTML, document("epub/cover.xhtml", COVER_PAGE, cover_src=COVER_IMAGE,
+                                                     cover_alt=cover_alt))  # fmt: skip
+    title = add("titlepage", TITLE_PAGE, XHTML, document("epub/title.xhtml", TITLE_PAGE))
+    nav = add("nav", NAV, XHTML, document("epub/nav.xhtml", NAV, first_part=part_name(1)), ("nav",))
+    parts = []
+    for n, chapter in enumerate(doc.chapters, 1):
+        name = part_name(n)
+        parts.append(add(f"part-{n:02d}", name, XHTML, document("epub/chapter.xhtml", name, chapter=chapter)))
+    for n, (src, name) in enumerate(images.items(), 1):
+        data = (Path(doc.source_dir) / src).read_bytes()
+        add(f"image-{n:02d}", name, MEDIA_TYPES.get(Path(src).suffix.lower(), "application/octet-stream"), data)
+
+    book.spine = [cover, title, nav, *parts]
+    # The NCX (EPUB 2 readers) from the same tree of headings the nav shows.
+    book.toc = [_toc_entry(chapter, part_name(n)) for n, chapter in enumerate(doc.chapters, 1)]
+    book.add_item(epub.EpubNcx())
+    # The EPUB 2 guide, for readers that predate the nav's landmarks.
+    book.guide = [
+        {"type": "cover", "href": COVER_PAGE, "title": "Cover"},
+        {"type": "title-page", "href": TITLE_PAGE, "title": "Title page"},
+        {"type": "toc", "href": f"{NAV}#toc", "title": meta.contents_title},
+        {"type": "text", "href": part_name(1), "title": doc.chapters[0].plain_title},
+    ]
+
+    buffer = io.BytesIO()
+    writer = epub.EpubWriter(buffer, book, {"epub3_landmark": False, "epub3_pages": False})
+    writer.process()
+    writer.write()  # into memory: nothing half-written is ever left on disk
+    data = buffer.getvalue()
+    opf_path = _opf_path(data)
+    ncx_path = posixpath.join(posixpath.dirname(opf_path), "toc.ncx")
+    depth = max(section.level for section in doc.sections())
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        fixed = {opf_path: _fix_package(z.read(opf_path), meta), ncx_path: _fix_ncx(z.read(ncx_path), meta, depth)}
+    epub_bytes = normalize_zip(data, meta.timestamp, first=("mimetype",), replace=fixed)
+    return {outputs(meta)[0]: epub_bytes}
+
+
+def _metadata(book: epub.EpubBook, meta: Metadata) -> None:
+    """Dublin Core, the accessibility metadata and the rest of the package metadata, all from the source."""
     book.set_identifier(meta.identifier)
     book.set_title(meta.title)
+    if meta.subtitle:
+        book.add_metadata("DC", "title", meta.subtitle, {"id": "subtitle"})
+        book.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"})
     book.set_language(meta.language)
-    book.add_author(meta.creator)
-    css = epub.EpubItem(uid="style", file_name="style.css", media_type="text/css",
-                        content=ctx.templates.find("epub/style.css").read_bytes())  # fmt: skip
-    book.add_item(css)
-    items = []
-    for n, chapter in enumerate(doc.chapters, 1):
-        xhtml = ctx.templates.render(
-            "epub/chapter.xhtml", doc=doc, meta=meta, chapter=chapter, edition=NAME, heading_offset=0,
-            href=href, asset=lambda src: f"images/{src}",
-        )  # fmt: skip
-        item = epub.EpubHtml(title=chapter.plain_title, file_name=f"part-{n:02d}.xhtml", lang=meta.language)
-        item.content = xhtml.encode("utf-8")
-        item.add_item(css)
-        book.add_item(item)
-        items.append(item)
-    book.toc = [epub.Link(f"part-{n:02d}.xhtml", c.plain_title, c.id) for n, c in enumerate(doc.chapters, 1)]
-    book.add_item(epub.EpubNcx())
-    book.add_item(epub.EpubNav())
-    book.spine = ["nav", *items]
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "book.epub"
-        epub.write_epub(str(path), book, {})
-        data = path.read_bytes()
-    return {outputs(meta)[0]: normalize_zip(data, meta.released, first=("mimetype",))}
+    if meta.creator:
+        book.add_author(meta.creator)
+    if meta.publisher or meta.issuer:
+        book.add_metadata("DC", "publisher", meta.publisher or meta.issuer)
+    # W3CDTF, not the paper's own "March 2023" (free text draws an EPUBCheck warning).
+    book.add_metadata("DC", "date", meta.released_iso)
+    if meta.description:
+        book.add_metadata("DC", "description", meta.description)
+    if meta.rights:
+        book.add_metadata("DC", "rights", meta.rights)
+    for keyword in meta.keywords:
+        book.add_metadata("DC", "subject", keyword)
+    book.add_metadata("DC", "type", "Text")
+
+    def prop(name: str, value: str) -> None:
+        book.add_metadata(None, "meta", value, {"property": name})
+
+    for mode in ACCESS_MODES:
+        prop("schema:accessMode", mode)
+    for mode in ACCESS_MODES_SUFFICIENT:
+        prop("schema:accessModeSufficient", mode)
+    for feature in ACCESSIBILITY_FEATURES:
+        prop("schema:accessibilityFeature", feature)
+    for hazard in ACCESSIBILITY_HAZARDS:
+        prop("schema:accessibilityHazard", hazard)
+    prop("schema:accessibilitySummary", accessibility_summary(meta))
+    prop("dcterms:conformsTo", CONFORMS_TO)
+
+
+def accessibility_summary(meta: Metadata) -> str:
+    return (
+        "This publication is text with structural markup: every part has headings in order, the contents "
+        "list every heading and link to it, the reading order follows the paper, and the language is "
+        f"declared ({meta.language}). Images, including the cover, have text alternatives. The styles leave "
+        "font, size, colours and alignment to the reading system. There are no hazards."
+    )
+
+
+def _toc_entry(section: Section, file_name: str):
+    link = epub.Link(f"{file_name}#{section.id}", heading(section), f"nav-{section.id}")
+    if not section.sections:
+        return link
+    return (link, [_toc_entry(sub, file_name) for sub in section.sections])
+
+
+def _check_xml(data: bytes, template: Path, name: str) -> None:
+    """An EPUB document must be well-formed XML; say which template broke it, not write a broken book."""
+    try:
+        lxml.etree.fromstring(data, lxml.etree.XMLParser(resolve_entities=False, no_network=True))
+    except lxml.etree.XMLSyntaxError as exc:
+        line = exc.lineno or 1
+        raise SourceError(
+            [Diagnostic(str(template), 1, f"{name} is not well-formed XHTML (line {line} of the output): {exc.msg}")]
+        ) from None
+
+
+def _opf_path(data: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        container = lxml.etree.fromstring(z.read("META-INF/container.xml"))
+    return container.find(".//{*}rootfile").get("full-path")
+
+
+def _fix_package(opf: bytes, meta: Metadata) -> bytes:
+    """Correct what ebooklib cannot be told: `xml:lang` on <package> (DAISY Ace's `epub-lang`) and
+    `dcterms:modified` from the source's timestamp instead of the clock (reproducible builds)."""
+    root = lxml.etree.fromstring(opf)
+    root.set(XML_LANG, meta.language)
+    modified = root.find(f"{{{OPF_NS}}}metadata/{{{OPF_NS}}}meta[@property='dcterms:modified']")
+    if modified is None:
+        metadata = root.find(f"{{{OPF_NS}}}metadata")
+        modified = lxml.etree.SubElement(metadata, f"{{{OPF_NS}}}meta", property="dcterms:modified")
+    modified.text = meta.timestamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return lxml.etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+
+
+def _fix_ncx(ncx: bytes, meta: Metadata, depth: int) -> bytes:
+    """The NCX's true depth of headings (ebooklib writes 0) and its language, for EPUB 2 readers."""
+    root = lxml.etree.fromstring(ncx)
+    root.set(XML_LANG, meta.language)
+    for node in root.iter("{*}meta"):
+        if node.get("name") == "dtb:depth":
+            node.set("content", str(depth))
+    return lxml.etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)

@@ -7,12 +7,16 @@ import io
 import zipfile
 
 
-def normalize_zip(data: bytes, date: dt.date, first: tuple[str, ...] = ()) -> bytes:
+def normalize_zip(
+    data: bytes, date: dt.date, first: tuple[str, ...] = (), replace: dict[str, bytes] | None = None
+) -> bytes:
     """Rewrite a zip so the same content always gives the same bytes.
 
     Entries get `date` as their time and keep their order, except that names in `first` lead
-    (EPUB's `mimetype` must be the first entry, stored uncompressed).
+    (EPUB's `mimetype` must be the first entry, stored uncompressed). `replace` gives new contents
+    for some entries (a file corrected after the library that wrote the zip), kept in their place.
     """
+    replace = replace or {}
     stamp = (max(date.year, 1980), date.month, date.day, 0, 0, 0)
     src = zipfile.ZipFile(io.BytesIO(data))
     names = src.namelist()
@@ -24,5 +28,9 @@ def normalize_zip(data: bytes, date: dt.date, first: tuple[str, ...] = ()) -> by
             info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3
-            dst.writestr(info, src.read(name), compresslevel=9 if name != "mimetype" else None)
+            dst.writestr(
+                info,
+                replace[name] if name in replace else src.read(name),
+                compresslevel=9 if name != "mimetype" else None,
+            )
     return out.getvalue()
