@@ -138,8 +138,11 @@ def render(doc: Document, ctx: Context) -> dict[str, bytes]:
     add("style", STYLE, "text/css", ctx.templates.find("epub/style.css").read_bytes())
     # The cover image: ebooklib marks it `cover-image` in the manifest and adds the EPUB 2
     # <meta name="cover"> older readers look for.
-    book.set_cover(COVER_IMAGE, cover_png(meta, ctx.templates), create_page=False)
-    cover_alt = "Cover: " + ", ".join(part for part in (meta.title, meta.subtitle, meta.creator, meta.date) if part)
+    book.set_cover(COVER_IMAGE, cover_png(meta, ctx.templates, ctx.theme), create_page=False)
+    cover_text = str(ctx.theme.get("cover_text") or "").strip()
+    cover_alt = "Cover: " + ", ".join(
+        part for part in (meta.title, meta.subtitle, cover_text, meta.creator, meta.date) if part
+    )
     cover = add("cover", COVER_PAGE, XHTML, document("epub/cover.xhtml", COVER_PAGE, cover_src=COVER_IMAGE,
                                                      cover_alt=cover_alt))  # fmt: skip
     title = add("titlepage", TITLE_PAGE, XHTML, document("epub/title.xhtml", TITLE_PAGE))
@@ -262,10 +265,17 @@ def _fix_package(opf: bytes, meta: Metadata) -> bytes:
 
 
 def _fix_ncx(ncx: bytes, meta: Metadata, depth: int) -> bytes:
-    """The NCX's true depth of headings (ebooklib writes 0) and its language, for EPUB 2 readers."""
+    """What EPUB 2 readers expect of the NCX and ebooklib leaves out: the true depth of headings
+    (ebooklib writes 0), the language, and a `playOrder` on every navPoint (the NCX requires it;
+    ebooklib omits it); each navPoint's id is named for its heading (ebooklib calls those with
+    children `sep_N`)."""
     root = lxml.etree.fromstring(ncx)
     root.set(XML_LANG, meta.language)
     for node in root.iter("{*}meta"):
         if node.get("name") == "dtb:depth":
             node.set("content", str(depth))
+    for order, point in enumerate(root.iter("{*}navPoint"), 1):
+        point.set("playOrder", str(order))
+        target = point.find("{*}content").get("src", "")
+        point.set("id", f"nav-{target.partition('#')[2] or order}")
     return lxml.etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
