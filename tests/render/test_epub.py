@@ -475,3 +475,31 @@ def test_a_part_with_only_a_heading_still_makes_a_whole_book(small_source):
         assert z.testzip() is None
         part = lxml.etree.fromstring(z.read("EPUB/part-01.xhtml"))
     assert text_of(part.find(".//x:h1", NS)) == "I. One"
+
+
+def test_cover_follows_the_theme(small_source, tmp_path):
+    """The cover's colours and extra line are the theme's (templates/theme.yaml, as on the PDF's cover)."""
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    (theme / "theme.yaml").write_text("cover_background: '#123456'\ncover_text: Draft for comment\n")
+    build(small_source, tmp_path / "build", formats=("epub",), templates=theme)
+    pkg = Package(tmp_path / "build" / "small-paper.epub")
+    image = Image.open(io.BytesIO(pkg.read(pkg.item_with("cover-image").get("href")))).convert("RGB")
+    assert image.getpixel((5, 5)) == (0x12, 0x34, 0x56)
+    assert "Draft for comment" in pkg.xml("cover.xhtml").find(".//x:img", NS).get("alt")
+    # The built-in theme's colour otherwise.
+    default = Image.open(io.BytesIO(Package(build_default(small_source, tmp_path)).read("cover.png"))).convert("RGB")
+    assert default.getpixel((5, 5)) == (0x7D, 0x1A, 0x12)
+
+
+def build_default(src, tmp_path) -> Path:
+    build(src, tmp_path / "default", formats=("epub",))
+    return tmp_path / "default" / "small-paper.epub"
+
+
+def test_ncx_navpoints_have_play_order_and_heading_ids(pkg, doc):
+    ncx_id = pkg.opf.find("opf:spine", NS).get("toc")
+    ncx = pkg.xml(pkg.manifest[ncx_id].get("href"))
+    points = list(ncx.iterfind(".//ncx:navPoint", NS))
+    assert [p.get("playOrder") for p in points] == [str(n) for n in range(1, len(points) + 1)]
+    assert [p.get("id") for p in points] == [f"nav-{s.id}" for s in doc.sections()]
