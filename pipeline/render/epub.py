@@ -57,9 +57,8 @@ STYLE = "style.css"
 # What this edition is, for readers who need to know before they open it (EPUB Accessibility 1.1,
 # schema.org accessibility properties). True of every build: the text is text, the structure is
 # marked up, images (the cover, any figures) carry the alt text the source requires of them, and the
-# stylesheet leaves font, size, colours and alignment to the reader.
-ACCESS_MODES = ("textual",)
-ACCESS_MODES_SUFFICIENT = ("textual",)
+# stylesheet leaves font, size, colours and alignment to the reader. The access modes depend on the
+# paper (`access_modes`): images in the text add the visual mode, which their alt text makes up for.
 ACCESSIBILITY_FEATURES = (
     "tableOfContents",
     "readingOrder",
@@ -127,7 +126,7 @@ def render(doc: Document, ctx: Context) -> dict[str, bytes]:
         return data
 
     book = epub.EpubBook()
-    _metadata(book, meta)
+    _metadata(book, meta, has_images=bool(images))
 
     def add(uid: str, name: str, media_type: str, content: bytes, properties: tuple[str, ...] = ()) -> epub.EpubItem:
         item = epub.EpubItem(uid=uid, file_name=name, media_type=media_type, content=content)
@@ -181,7 +180,16 @@ def render(doc: Document, ctx: Context) -> dict[str, bytes]:
     return {outputs(meta)[0]: epub_bytes}
 
 
-def _metadata(book: epub.EpubBook, meta: Metadata) -> None:
+def access_modes(has_images: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """schema:accessMode and schema:accessModeSufficient values. The cover image does not count (its
+    content is the title page's text); images in the text do: the book is then textual and visual, and
+    text alone suffices because the source requires alt text of every image."""
+    if has_images:
+        return ("textual", "visual"), ("textual", "textual,visual")
+    return ("textual",), ("textual",)
+
+
+def _metadata(book: epub.EpubBook, meta: Metadata, has_images: bool = False) -> None:
     """Dublin Core, the accessibility metadata and the rest of the package metadata, all from the source."""
     book.set_identifier(meta.identifier)
     book.set_title(meta.title)
@@ -206,9 +214,10 @@ def _metadata(book: epub.EpubBook, meta: Metadata) -> None:
     def prop(name: str, value: str) -> None:
         book.add_metadata(None, "meta", value, {"property": name})
 
-    for mode in ACCESS_MODES:
+    modes, sufficient = access_modes(has_images)
+    for mode in modes:
         prop("schema:accessMode", mode)
-    for mode in ACCESS_MODES_SUFFICIENT:
+    for mode in sufficient:
         prop("schema:accessModeSufficient", mode)
     for feature in ACCESSIBILITY_FEATURES:
         prop("schema:accessibilityFeature", feature)

@@ -503,3 +503,12 @@ def test_ncx_navpoints_have_play_order_and_heading_ids(pkg, doc):
     points = list(ncx.iterfind(".//ncx:navPoint", NS))
     assert [p.get("playOrder") for p in points] == [str(n) for n in range(1, len(points) + 1)]
     assert [p.get("id") for p in points] == [f"nav-{s.id}" for s in doc.sections()]
+
+
+def test_access_modes_follow_the_images(pkg, rich_book):
+    """Text only: textual. Images in the text (the rich sample's figure): textual and visual, with text
+    alone sufficient (every image has alt text)."""
+    assert pkg.meta("schema:accessMode") == ["textual"]
+    rich = Package(rich_book)
+    assert rich.meta("schema:accessMode") == ["textual", "visual"]
+    assert rich.meta("schema:accessModeSufficient") == ["textual", "textual,visual"]
