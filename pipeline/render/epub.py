@@ -262,9 +262,13 @@ def _opf_path(data: bytes) -> str:
 
 def _fix_package(opf: bytes, meta: Metadata) -> bytes:
     """Correct what ebooklib cannot be told: `xml:lang` on <package> (DAISY Ace's `epub-lang`) and
-    `dcterms:modified` from the source's timestamp instead of the clock (reproducible builds)."""
+    `dcterms:modified` from the source's timestamp instead of the clock (reproducible builds). Its
+    `generator` meta goes too: it names ebooklib's version, so the same source would give other bytes
+    on a machine with another ebooklib release (0.18 and 0.20 otherwise write the same package)."""
     root = lxml.etree.fromstring(opf)
     root.set(XML_LANG, meta.language)
+    for generator in root.iterfind(f"{{{OPF_NS}}}metadata/{{{OPF_NS}}}meta[@name='generator']"):
+        generator.getparent().remove(generator)
     modified = root.find(f"{{{OPF_NS}}}metadata/{{{OPF_NS}}}meta[@property='dcterms:modified']")
     if modified is None:
         metadata = root.find(f"{{{OPF_NS}}}metadata")

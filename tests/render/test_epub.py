@@ -276,6 +276,7 @@ def test_metadata(pkg, doc):
     assert pkg.dc("rights") == [meta.rights]
     assert pkg.dc("subject") == list(meta.keywords)
     assert pkg.meta("dcterms:modified") == [meta.timestamp.strftime("%Y-%m-%dT%H:%M:%SZ")]
+    assert pkg.opf.find("opf:metadata/opf:meta[@name='generator']", NS) is None  # no library version in the bytes
     # Accessibility (EPUB Accessibility 1.1 / schema.org).
     assert pkg.meta("schema:accessMode") == ["textual"]
     assert pkg.meta("schema:accessModeSufficient") == ["textual"]
