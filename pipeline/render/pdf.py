@@ -1,47 +1,130 @@
-"""The PDF edition: a print template (HTML + CSS Paged Media) laid out by WeasyPrint."""
+"""The PDF edition: a print template (HTML + CSS Paged Media, `templates/pdf/`) laid out by WeasyPrint.
+
+`print_html(doc, ctx)` is the HTML exactly as WeasyPrint gets it; its relative URLs resolve against
+the folder of `pdf/book.html`. Before layout every character is checked against the fonts the
+template declares (`pdf_glyphs`), so a missing glyph fails the build with `path:line` instead of
+printing an empty box. WeasyPrint's warnings (bad CSS, a file it could not read) fail the build too.
+
+Reproducible: the PDF's dates come from the paper's timestamp (the `dcterms` meta of the template),
+its /ID is derived from the paper's identifier, and variants that stamp random ids are refused.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from markupsafe import Markup
+
 from ..errors import Diagnostic, SourceError
 from ..model import Document
 from . import Context
+from .pdf_glyphs import check_glyphs
 
 NAME = "pdf"
 LABEL = "PDF"
 MEDIA_TYPE = "application/pdf"
+
+TEMPLATE = "pdf/book.html"
+DEFAULT_VARIANT = "pdf/ua-1"
+# WeasyPrint variants whose output is reproducible. PDF/X-4 and X-5 write a random xmpMM:DocumentID.
+# The PDF/A variants are tagged as well (pdf_tags), so choosing PDF/A keeps the accessibility of UA.
+VARIANTS = (
+    "pdf/ua-1",
+    "pdf/ua-2",
+    "pdf/a-1b",
+    "pdf/a-2b",
+    "pdf/a-3b",
+    "pdf/a-2u",
+    "pdf/a-3u",
+    "pdf/a-4u",
+    "pdf/a-1a",
+    "pdf/a-2a",
+    "pdf/a-3a",
+    "pdf/a-4e",
+    "pdf/a-4f",
+)
+PAGE_SIZES = {"a4": "A4", "letter": "letter"}
+MONTHS = "January February March April May June July August September October November December".split()
 
 
 def outputs(meta) -> list[str]:
     return [f"{meta.slug}.pdf"]
 
 
+def page_size(doc: Document, ctx: Context) -> str:
+    """The CSS page size: the theme's `page_size` (a4 or letter; the paper's `theme:` wins), else A4."""
+    value = dict(doc.meta.theme).get("page_size") or ctx.theme.get("page_size") or "a4"
+    return PAGE_SIZES.get(str(value).lower(), "A4")
+
+
+def print_html(doc: Document, ctx: Context) -> str:
+    """The print HTML, as WeasyPrint lays it out (URLs relative to the folder of pdf/book.html)."""
+    notes = {note.number: note for chapter in doc.chapters for note in chapter.footnotes}
+    referenced: set[int] = set()
+
+    def first_ref(number: int) -> bool:
+        fresh = number not in referenced
+        referenced.add(number)
+        return fresh
+
+    source = Path(doc.source_dir)
+    stamp = doc.meta.timestamp
+    released = doc.meta.released
+    return ctx.templates.render(
+        TEMPLATE,
+        doc=doc,
+        meta=doc.meta,
+        theme=ctx.theme,
+        edition=NAME,
+        heading_offset=1,  # the book's title is the <h1>; chapters are <h2>, sections <h3>
+        href=lambda target: target,
+        asset=lambda src: (source / src).resolve().as_uri(),
+        note=notes.__getitem__,
+        first_ref=first_ref,
+        page_size=page_size(doc, ctx),
+        stamp=stamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        edition_date=f"{released.day} {MONTHS[released.month - 1]} {released.year}",
+        css_string=css_string,
+    )
+
+
 def render(doc: Document, ctx: Context) -> dict[str, bytes]:
     import weasyprint  # imported here: it is the slowest import, and only this edition needs it
 
-    source = Path(doc.source_dir)
-    html = ctx.templates.render(
-        "pdf/book.html",
-        doc=doc,
-        meta=doc.meta,
-        edition=NAME,
-        heading_offset=0,
-        href=lambda target: target,
-        asset=lambda src: (source / src).resolve().as_uri(),
-    )
-    roots = [source.resolve(), *ctx.templates.roots()]
-    base = ctx.templates.find("pdf/book.html").parent
+    variant = ctx.options.get("pdf_variant") or DEFAULT_VARIANT
+    if variant not in VARIANTS:
+        raise SourceError(
+            [
+                Diagnostic(
+                    "--pdf-variant", 1, f"unknown or not reproducible: {variant!r}; choose from {', '.join(VARIANTS)}"
+                )
+            ]
+        )
+    html = print_html(doc, ctx)
+    template = ctx.templates.find(TEMPLATE)
+    base = template.parent
+    check_glyphs(doc, html, base, ctx.templates)
+    roots = [Path(doc.source_dir).resolve(), *ctx.templates.roots()]
     with _captured_logs() as logs:
         document = weasyprint.HTML(string=html, base_url=str(base), url_fetcher=_confined_fetcher(roots))
-        pdf = document.write_pdf(pdf_variant=ctx.options.get("pdf_variant", "pdf/ua-1"), uncompressed_pdf=False)
-    problems = list(logs)
-    if problems:
-        template = str(ctx.templates.find("pdf/book.html"))
-        raise SourceError([Diagnostic(template, 1, f"WeasyPrint: {m}") for m in problems])
+        pdf = document.write_pdf(
+            pdf_variant=variant,
+            pdf_tags=True,  # PDF/A too: tagged, with the language and the title shown as the window title
+            pdf_identifier=hashlib.md5(doc.meta.identifier.encode(), usedforsecurity=False).hexdigest().encode(),
+            uncompressed_pdf=False,
+        )
+    if logs:
+        raise SourceError([Diagnostic(str(template), 1, f"WeasyPrint: {m}") for m in logs])
     return {outputs(doc.meta)[0]: pdf}
+
+
+def css_string(text) -> Markup:
+    """Text as a double-quoted CSS string, safe inside a <style> element."""
+    escaped = "".join(f"\\{ord(ch):x} " if ch in '"\\<>&\n\r\f' or ord(ch) < 32 else ch for ch in str(text))
+    return Markup(f'"{escaped}"')
 
 
 def _confined_fetcher(roots: list[Path]):
