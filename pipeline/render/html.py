@@ -8,6 +8,7 @@ any static host or opened from disk, and no request leaves the page's folder.
 
 from __future__ import annotations
 
+import colorsys
 import hashlib
 import json
 from pathlib import Path
@@ -41,7 +42,7 @@ STATIC = {
 
 
 def outputs(meta) -> list[str]:
-    return ["index.html", *STATIC]
+    return ["index.html", *STATIC, "assets/icon.svg"]
 
 
 def render(doc: Document, ctx: Context) -> dict[str, bytes]:
@@ -51,7 +52,9 @@ def render(doc: Document, ctx: Context) -> dict[str, bytes]:
         files[f"assets/images/{src}"] = (Path(doc.source_dir) / src).read_bytes()
     for dest, src in STATIC.items():
         files[dest] = ctx.templates.find(src).read_bytes()
-    site_url = _site_url(meta)
+    site_url = _site_url(ctx.theme)
+    colours = palette(ctx.theme)
+    files["assets/icon.svg"] = icon(colours["light"]["accent"], colours["light"]["bg"])
 
     def versioned(path: str) -> str:
         """An asset's URL with a short hash of its bytes, so a static host's cache never serves an old one."""
@@ -68,26 +71,149 @@ def render(doc: Document, ctx: Context) -> dict[str, bytes]:
         downloads=ctx.downloads,
         site_url=site_url,
         stylesheet=versioned("assets/style.css"),
+        icon=versioned("assets/icon.svg"),
         script=versioned("assets/site.js"),
         json_ld=json_ld(doc, ctx.downloads, site_url),
+        theme=ctx.theme,
+        palette=colours,
+        css_string=css_string,
     )
     files["index.html"] = page.encode("utf-8")
     return files
 
 
-def _site_url(meta) -> str:
-    """The address the web edition is published at (theme setting `site_url`), or "" when unknown.
+def icon(colour: str, paper: str) -> bytes:
+    """The page's icon (so browsers need not ask the server for /favicon.ico): a page with lines of text."""
+    lines = "".join(
+        f'<rect x="9" y="{y}" width="{w}" height="2.4" rx="1.2" fill="{paper}"/>'
+        for y, w in ((9, 14), (14, 14), (19, 10))
+    )
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">'
+        f'<rect x="4" y="2" width="24" height="28" rx="3" fill="{colour}"/>{lines}</svg>\n'
+    )
+    return svg.encode("ascii")
+
+
+def _site_url(theme) -> str:
+    """Where the web edition is published (theme setting `url`), or "" when not known.
 
     The canonical link and Open Graph URL must be absolute, so without it they are left out.
     """
-    value = dict(meta.theme).get("site_url", "")
+    value = str(theme.get("url") or "").strip()
     if not value:
         return ""
-    if not isinstance(value, str) or not value.startswith(("https://", "http://")) or any(c.isspace() for c in value):
-        raise SourceError(
-            [Diagnostic("paper.yaml", 1, f"theme: site_url must be an absolute http(s) address, not {value!r}")]
-        )
+    if not value.startswith(("https://", "http://")) or any(c.isspace() or c in "\"'<>" for c in value):
+        raise SourceError([Diagnostic("theme", 1, f"setting 'url' must be an absolute http(s) address, not {value!r}")])
     return value if value.endswith("/") else value + "/"
+
+
+# --- colours: the theme's, checked for contrast, with a dark variant derived from them ---------------
+
+DARK_BACKGROUND = "#16181b"
+DARK_TEXT = "#e8e5df"
+AA = 4.5  # WCAG 2 AA contrast for body text
+
+
+def palette(theme) -> dict:
+    """The page's colours: {"light": {...}, "dark": {...} or None}.
+
+    Light mode uses the theme's text, background, link and accent colours; the softer shades (panels,
+    rules, secondary text) are mixed from them, each kept at AA contrast. Dark mode (for readers whose
+    system asks for it) keeps the theme's hues but lightens the link and accent colours to stay readable
+    on a dark background. A theme whose own background is dark gets no second variant.
+    """
+    fg, bg = theme["text_colour"], theme["background_colour"]
+    link, accent = theme["link_colour"], theme["accent_colour"]
+    for name, colour in (("text_colour", fg), ("link_colour", link), ("accent_colour", accent)):
+        ratio = contrast(colour, bg)
+        if ratio < AA:
+            raise SourceError(
+                [
+                    Diagnostic(
+                        "theme",
+                        1,
+                        f"setting '{name}' {colour} has contrast {ratio:.2f}:1 on background_colour {bg}; "
+                        f"the web edition needs at least {AA}:1 (WCAG AA)",
+                    )
+                ]
+            )
+    light = _shades(fg, bg, link, accent)
+    if luminance(bg) < 0.2:  # the theme is dark already
+        return {"light": light, "dark": None, "scheme": "dark"}
+    dark = _shades(
+        DARK_TEXT, DARK_BACKGROUND, _readable(link, DARK_BACKGROUND, 7.0), _readable(accent, DARK_BACKGROUND, 6.0)
+    )
+    return {"light": light, "dark": dark, "scheme": "light dark"}
+
+
+def _shades(fg: str, bg: str, link: str, accent: str) -> dict:
+    dark_mode = luminance(bg) < 0.2
+    panel = _keep(lambda t: mix(bg, fg, t), 0.045, lambda c: min(contrast(fg, c), contrast(link, c)) >= AA)
+    muted = _keep(lambda t: mix(fg, bg, t), 0.32, lambda c: contrast(c, panel) >= AA and contrast(c, bg) >= AA)
+    accent_bg = _keep(lambda t: mix(bg, link, t), 0.12, lambda c: min(contrast(fg, c), contrast(link, c)) >= AA)
+    hit = _keep(lambda t: mix(bg, "#665500" if dark_mode else "#ffe14d", t), 0.6, lambda c: contrast(fg, c) >= AA)
+    return {
+        "fg": fg,
+        "bg": bg,
+        "link": link,
+        "accent": accent,
+        "muted": muted,
+        "panel": panel,
+        "rule": mix(bg, fg, 0.18),
+        "accent_bg": accent_bg,
+        "hit": hit,
+    }
+
+
+def _keep(make, start: float, ok) -> str:
+    """make(t) for the largest t from `start` down to 0 whose colour passes `ok`."""
+    steps = 40
+    for i in range(steps, -1, -1):
+        colour = make(start * i / steps)
+        if ok(colour):
+            return colour
+    return make(0.0)
+
+
+def _readable(colour: str, background: str, target: float) -> str:
+    """The colour made lighter (same hue and saturation) just enough for `target` contrast on the background."""
+    h, lightness, sat = colorsys.rgb_to_hls(*(v / 255 for v in _rgb(colour)))
+    for step in range(0, 101):
+        lighter = lightness + (1 - lightness) * step / 100
+        candidate = "#" + "".join(f"{round(v * 255):02x}" for v in colorsys.hls_to_rgb(h, lighter, sat))
+        if contrast(candidate, background) >= target:
+            return candidate
+    return "#ffffff"
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+
+
+def mix(a: str, b: str, t: float) -> str:
+    """`a` moved a fraction t of the way to `b`, as #rrggbb."""
+    return "#" + "".join(f"{round(x + (y - x) * t):02x}" for x, y in zip(_rgb(a), _rgb(b), strict=True))
+
+
+def luminance(colour: str) -> float:
+    def channel(v: int) -> float:
+        v = v / 255
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(v) for v in _rgb(colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def css_string(text) -> Markup:
+    """Text as a double-quoted CSS string, safe inside a <style> element."""
+    escaped = "".join(f"\\{ord(ch):x} " if ch in '"\\<>&\n\r\f' or ord(ch) < 32 else ch for ch in str(text))
+    return Markup(f'"{escaped}"')
 
 
 def json_ld(doc: Document, downloads, site_url: str) -> Markup:

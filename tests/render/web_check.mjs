@@ -1,7 +1,7 @@
 // Checks the web edition in Debian's Chromium, driven by playwright-core (no browser download;
 // Playwright gives the browser a fresh temporary profile).
 //
-//   node tests/render/web_check.mjs URL [--screenshots DIR] [--only-wide]
+//   node tests/render/web_check.mjs URL [--screenshots DIR] [--quick]
 //
 // For each viewport (1280 px and 375 px wide) and colour scheme (light, dark), with and without
 // JavaScript, it loads the page and reports as JSON on stdout: axe-core violations (WCAG 2.2 A/AA
@@ -19,7 +19,7 @@ const args = process.argv.slice(2);
 const url = args[0];
 const shotsAt = args.indexOf("--screenshots");
 const shots = shotsAt >= 0 ? args[shotsAt + 1] : null;
-const onlyWide = args.includes("--only-wide");
+const quick = args.includes("--quick");  // one run: wide, light, with scripts
 const folder = url.slice(0, url.lastIndexOf("/") + 1);
 
 const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"];
@@ -42,10 +42,10 @@ async function axe(page) {
 const started = Date.now();
 const log = (what) => process.stderr.write(`${((Date.now() - started) / 1000).toFixed(1)}s ${what}\n`);
 const report = { url, runs: [] };
-const viewports = onlyWide ? [["wide", 1280, 900]] : [["wide", 1280, 900], ["phone", 375, 740]];
+const viewports = quick ? [["wide", 1280, 900]] : [["wide", 1280, 900], ["phone", 375, 740]];
 for (const [name, width, height] of viewports) {
-  for (const scheme of ["light", "dark"]) {
-    for (const js of [true, false]) {
+  for (const scheme of quick ? ["light"] : ["light", "dark"]) {
+    for (const js of quick ? [true] : [true, false]) {
       const context = await browser.newContext({ viewport: { width, height }, colorScheme: scheme,
         reducedMotion: "reduce", deviceScaleFactor: 1, isMobile: name === "phone", hasTouch: name === "phone" });
       // "Without JavaScript": the page's own script is replaced by an empty one (axe itself needs scripts).
@@ -124,6 +124,13 @@ for (const [name, width, height] of viewports) {
         await page.fill("#search-input", "zzqxv no such words");
         await page.press("#search-input", "Enter");
         run.search_none = await page.textContent("#search-status");
+      }
+      if (url.startsWith("http")) {  // on a web server the download links answer with the files
+        run.downloads = await page.evaluate(async () => Promise.all(
+          [...document.querySelectorAll("a[download]")].map(async (a) => {
+            const r = await fetch(a.href);
+            return { href: a.getAttribute("href"), status: r.status, size: (await r.arrayBuffer()).byteLength };
+          })));
       }
       run.errors = errors;
       run.failed = failed;
