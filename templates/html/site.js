@@ -84,16 +84,15 @@
 
   // One character in, one character out, so a match in the folded text is a match in the original.
   var QUOTES = { "\u2018": "'", "\u2019": "'", "\u201c": "\"", "\u201d": "\"", "\u2013": "-", "\u2014": "-", "\u00a0": " " };
+  function foldChar(c) {
+    if (QUOTES[c]) return QUOTES[c];
+    var d = c.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+    if (d.length === 1) return d;
+    d = c.toLowerCase();
+    return d.length === 1 ? d : "\ufffd";
+  }
   function fold(text) {
-    var out = "";
-    for (var i = 0; i < text.length; i++) {
-      var c = text[i];
-      if (QUOTES[c]) { out += QUOTES[c]; continue; }
-      if (c < "\u0080") { out += c.toLowerCase(); continue; }
-      var d = c.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
-      out += d.length === 1 ? d : c.toLowerCase().length === 1 ? c.toLowerCase() : c;
-    }
-    return out;
+    return text.replace(/[^\x00-\x7f]/g, foldChar).replace(/[A-Z]+/g, function (s) { return s.toLowerCase(); });
   }
 
   function headingOf(section) {

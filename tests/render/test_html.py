@@ -298,6 +298,8 @@ def _assert_clean(run: dict, folder_url: str) -> None:
     assert run["failed"] == [] and run["errors"] == [], where
     assert all(f.endswith(": loaded") or f.endswith(": unloaded") for f in run["fonts"]), run["fonts"]
     assert any("Source Serif 4 400 normal: loaded" == f for f in run["fonts"]), run["fonts"]
+    assert run["focus"][0]["text"] == "Skip to the text"
+    assert all(f["visible"] and f["outline"] >= 2 for f in run["focus"]), f"{where}: focus not visible {run['focus']}"
     if run["js"]:
         assert run["axe_search"] == [], where
         assert run["search_visible"]

@@ -76,6 +76,18 @@ for (const [name, width, height] of viewports) {
         return lines.length ? Math.round(lines[Math.floor(lines.length / 2)]) : 0;
       });
       log("axe");
+      // Keyboard: the first Tab shows the skip link, the next ones outline what they reach.
+      run.focus = [];
+      for (let i = 0; i < 3; i++) {
+        await page.keyboard.press("Tab");
+        run.focus.push(await page.evaluate(() => {
+          const el = document.activeElement, r = el.getBoundingClientRect(), cs = getComputedStyle(el);
+          return { text: el.textContent.trim().slice(0, 30), visible: r.width > 0 && r.top >= 0 && r.bottom <= innerHeight,
+                   outline: cs.outlineStyle === "none" ? 0 : parseFloat(cs.outlineWidth) };
+        }));
+      }
+      await page.keyboard.press("Escape");
+      await page.evaluate(() => document.activeElement && document.activeElement.blur());
       run.axe = await axe(page);
       log("axe done");
       if (shots && !js) {
