@@ -21,7 +21,7 @@ from markupsafe import Markup
 from ..errors import Diagnostic, SourceError
 from ..model import Document
 from . import Context
-from .pdf_glyphs import check_glyphs
+from .pdf_glyphs import check_glyphs, locate
 
 NAME = "pdf"
 LABEL = "PDF"
@@ -71,6 +71,7 @@ def print_html(doc: Document, ctx: Context) -> str:
         return fresh
 
     source = Path(doc.source_dir)
+    base = ctx.templates.find(TEMPLATE).parent
     stamp = doc.meta.timestamp
     released = doc.meta.released
     return ctx.templates.render(
@@ -88,7 +89,15 @@ def print_html(doc: Document, ctx: Context) -> str:
         stamp=stamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
         edition_date=f"{released.day} {MONTHS[released.month - 1]} {released.year}",
         css_string=css_string,
+        template_url=lambda relative: _template_url(ctx, relative, base),
     )
+
+
+def _template_url(ctx: Context, relative: str, base: Path) -> str:
+    """A template file's URL from the print HTML: relative when beside book.html (as for the built-in
+    templates), else absolute (a designer overrode book.html or print.css, but not both)."""
+    path = ctx.templates.find(relative)
+    return path.name if path.parent == base else path.resolve().as_uri()
 
 
 def render(doc: Document, ctx: Context) -> dict[str, bytes]:
@@ -109,7 +118,9 @@ def render(doc: Document, ctx: Context) -> dict[str, bytes]:
     check_glyphs(doc, html, base, ctx.templates)
     roots = [Path(doc.source_dir).resolve(), *ctx.templates.roots()]
     with _captured_logs() as logs:
-        document = weasyprint.HTML(string=html, base_url=str(base), url_fetcher=_confined_fetcher(roots))
+        document = weasyprint.HTML(
+            string=html, base_url=str(base), url_fetcher=_confined_fetcher(roots, ctx.templates.roots())
+        )
         pdf = document.write_pdf(
             pdf_variant=variant,
             pdf_tags=True,  # PDF/A too: tagged, with the language and the title shown as the window title
@@ -127,7 +138,7 @@ def css_string(text) -> Markup:
     return Markup(f'"{escaped}"')
 
 
-def _confined_fetcher(roots: list[Path]):
+def _confined_fetcher(roots: list[Path], template_roots: list[Path]):
     """WeasyPrint may read files under the source and template folders, and nothing else."""
     from weasyprint.urls import URLFetcher
 
@@ -141,7 +152,8 @@ def _confined_fetcher(roots: list[Path]):
             path = Path(unquote(parts.path)).resolve()
             if not any(path.is_relative_to(root) for root in roots):
                 raise ValueError(f"not fetched (outside the source and template folders): {path}")
-            return super().fetch(url, headers)
+            found = locate(path, template_roots)
+            return super().fetch(found.as_uri() if found != path else url, headers)
 
     return ConfinedFetcher(allowed_protocols={"file", "data"})
 

@@ -28,6 +28,7 @@ from ..errors import Diagnostic, SourceError
 from ..model import Document, Section
 from ..templates import shown_path
 
+TEMPLATE = "pdf/book.html"
 GENERIC = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui", "math", "emoji", "fangsong"}
 # Drawn by the layout engine itself: page and note numbers, list bullets, the hyphen at a line end.
 ENGINE_TEXT = "0123456789.\u2022\u2010 "
@@ -42,12 +43,28 @@ class Stylesheets:
     names: dict[str, str] = field(default_factory=dict)  # family (lower case) -> as written
     stacks: list[tuple[str, ...]] = field(default_factory=list)  # every font-family value, lower case
     generated: list[tuple[str, str | None, int]] = field(default_factory=list)  # (text, css path, line)
+    roots: list[Path] = field(default_factory=list)  # the template folders, designer's first
 
 
 def check_glyphs(doc: Document, html: str, base: Path, templates) -> None:
     """Raise SourceError naming each character of the print edition that no declared font can show."""
     root = lxml.html.document_fromstring(html)
-    sheets = _stylesheets(root, base)
+    sheets = _stylesheets(root, base, templates.roots())
+    # A family without @font-face is whatever the machine has under that name, if anything.
+    undeclared = sorted({f for stack in sheets.stacks for f in stack if f not in sheets.faces})
+    if undeclared or any(not stack for stack in sheets.stacks):
+        raise SourceError(
+            [
+                Diagnostic(
+                    shown_path(templates.find(TEMPLATE)),
+                    1,
+                    f"font family '{sheets.names.get(family, family)}' has no @font-face in the print stylesheets, so each machine would "
+                    "use its own font or none: ship its files with @font-face rules (see the theme's body_font "
+                    "and heading_font)",
+                )
+                for family in undeclared or ["(a generic family only)"]
+            ]
+        )
     covered = _coverage(sheets)
     body = root.find("body")
     shown = body.text_content() if body is not None else ""
@@ -107,8 +124,22 @@ def _ignorable(ch: str) -> bool:
 # --- the stylesheets -------------------------------------------------------------------------
 
 
-def _stylesheets(root, base: Path) -> Stylesheets:
-    sheets = Stylesheets()
+def locate(path: Path, roots: list[Path]) -> Path:
+    """A file in a designer's templates folder that is not there falls back to the built-in one of the
+    same relative path, as templates do (a print.css override still finds ../fonts/)."""
+    if path.is_file():
+        return path
+    for root in roots:
+        if path.is_relative_to(root):
+            relative = path.relative_to(root)
+            for other in roots:
+                if (other / relative).is_file():
+                    return other / relative
+    return path
+
+
+def _stylesheets(root, base: Path, roots: list[Path]) -> Stylesheets:
+    sheets = Stylesheets(roots=roots)
     base_url = base.resolve().as_uri() + "/"
     for element in root.iter("link", "style"):
         if element.tag == "style":
@@ -117,15 +148,15 @@ def _stylesheets(root, base: Path) -> Stylesheets:
         if "stylesheet" not in (element.get("rel") or "").lower().split():
             continue
         url = urljoin(base_url, element.get("href") or "")
-        path = _local(url)
+        path = _local(url, roots)
         if path is not None and path.is_file():
             _read_css(path.read_text(encoding="utf-8"), url, shown_path(path), sheets)
     return sheets
 
 
-def _local(url: str) -> Path | None:
+def _local(url: str, roots: list[Path]) -> Path | None:
     parts = urlsplit(url)
-    return Path(unquote(parts.path)) if parts.scheme == "file" else None
+    return locate(Path(unquote(parts.path)).resolve(), roots) if parts.scheme == "file" else None
 
 
 def _read_css(text: str, url: str, shown: str | None, sheets: Stylesheets) -> None:
@@ -133,9 +164,12 @@ def _read_css(text: str, url: str, shown: str | None, sheets: Stylesheets) -> No
     for node in _declarations(rules, sheets, url):
         name = node.lower_name
         if name == "font-family":
-            stack = tuple(f.lower() for f in _families(node.value))
-            if stack:
-                sheets.stacks.append(stack)
+            named = _families(node.value)
+            for family in named:
+                sheets.names[family.lower()] = family
+            stack = tuple(f.lower() for f in named)
+            if stack or any(t.type == "ident" and t.lower_value in GENERIC for t in node.value):
+                sheets.stacks.append(stack)  # empty: generic families only (the machine's fonts)
         elif name in ("content", "string-set", "quotes", "hyphenate-character"):
             for token in _walk_tokens(node.value):
                 if token.type == "string" and token.value:
@@ -173,13 +207,13 @@ def _font_face(declarations, sheets: Stylesheets, url: str) -> None:
             for token in _walk_tokens(node.value):
                 if token.type == "url" or (token.type == "function" and token.lower_name == "url"):
                     value = token.value if token.type == "url" else _first_string(token.arguments)
-                    path = _local(urljoin(url, value or ""))
+                    path = _local(urljoin(url, value or ""), sheets.roots)
                     if path is not None and path.is_file():
                         sources.append(path.resolve())
                     break  # the first source is the one used
     if family and sources:
         sheets.faces.setdefault(family.lower(), []).extend(sources)
-        sheets.names.setdefault(family.lower(), family)
+        sheets.names[family.lower()] = family
 
 
 def _families(tokens) -> list[str]:
