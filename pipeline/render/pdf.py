@@ -55,8 +55,9 @@ def outputs(meta) -> list[str]:
 
 
 def page_size(doc: Document, ctx: Context) -> str:
-    """The CSS page size: the theme's `page_size` (a4 or letter; the paper's `theme:` wins), else A4."""
-    value = dict(doc.meta.theme).get("page_size") or ctx.theme.get("page_size") or "a4"
+    """The CSS page size from the theme's `page_size` (a4 or letter), else A4. `ctx.theme` is resolved
+    already: the paper's `theme:` over a designer's theme.yaml over templates/theme.yaml."""
+    value = ctx.theme.get("page_size") or "a4"
     return PAGE_SIZES.get(str(value).lower(), "A4")
 
 
