@@ -1,7 +1,7 @@
 // Checks the web edition in Debian's Chromium, driven by playwright-core (no browser download;
 // Playwright gives the browser a fresh temporary profile).
 //
-//   node tests/render/web_check.mjs URL [--screenshots DIR] [--quick]
+//   node tests/render/web_check.mjs URL [--screenshots DIR] [--quick] [--phone] [--query WORDS]
 //
 // For each viewport (1280 px and 375 px wide) and colour scheme (light, dark), with and without
 // JavaScript, it loads the page and reports as JSON on stdout: axe-core violations (WCAG 2.2 A/AA
@@ -19,7 +19,10 @@ const args = process.argv.slice(2);
 const url = args[0];
 const shotsAt = args.indexOf("--screenshots");
 const shots = shotsAt >= 0 ? args[shotsAt + 1] : null;
-const quick = args.includes("--quick");  // one run: wide, light, with scripts
+const quick = args.includes("--quick");  // one run: wide (or --phone too), light, with scripts
+const phoneToo = args.includes("--phone");
+const queryAt = args.indexOf("--query");
+const query = queryAt >= 0 ? args[queryAt + 1] : "personal information";
 const folder = url.slice(0, url.lastIndexOf("/") + 1);
 
 const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"];
@@ -42,7 +45,7 @@ async function axe(page) {
 const started = Date.now();
 const log = (what) => process.stderr.write(`${((Date.now() - started) / 1000).toFixed(1)}s ${what}\n`);
 const report = { url, runs: [] };
-const viewports = quick ? [["wide", 1280, 900]] : [["wide", 1280, 900], ["phone", 375, 740]];
+const viewports = quick && !phoneToo ? [["wide", 1280, 900]] : [["wide", 1280, 900], ["phone", 375, 740]];
 for (const [name, width, height] of viewports) {
   for (const scheme of quick ? ["light"] : ["light", "dark"]) {
     for (const js of quick ? [true] : [true, false]) {
@@ -117,14 +120,14 @@ for (const [name, width, height] of viewports) {
         }, spyTarget);
         // Search: a phrase from the text finds its passage; following the result reaches it.
         await page.evaluate(() => window.scrollTo({ top: 0, behavior: "instant" }));
-        await page.fill("#search-input", "personal information");
+        await page.fill("#search-input", query);
         await page.press("#search-input", "Enter");
         run.search_status = await page.textContent("#search-status");
         run.search_results = await page.locator("#search-results li").count();
         run.search_marks = await page.locator("#search-results mark").count();
         run.axe_search = await axe(page);
         if (shots) await page.screenshot({ path: join(shots, `${name}-${scheme}-search.png`) });
-        await page.click("#search-results li:first-child a");
+        if (run.search_results) await page.click("#search-results li:first-child a");
         await page.waitForTimeout(100);
         run.search_hit = await page.evaluate(() => {
           const hit = document.querySelector(".search-hit");
