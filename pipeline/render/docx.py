@@ -193,13 +193,12 @@ class _Writer:
         self.notes = {note.number: note for chapter in doc.chapters for note in chapter.footnotes}
         self.noted: set[int] = set()
         self.footnotes: list[etree._Element] = []
-        self.figures = 0
-        self.tables = 0
 
     # -- the whole document --
 
     def write(self) -> None:
         final_sectpr = self._clean_reference()
+        self.text_width = text_width(final_sectpr)
         self._title_page()
         contents_heading = self._para(self.body, "toc heading")
         self._runs(contents_heading, self.meta.contents_title)
@@ -372,18 +371,18 @@ class _Writer:
         start = self._bookmark_start(p, self.bookmarks.get(block.id))
         self._picture(p, block.src, block.alt, flow)
         self._bookmark_end(p, start)
-        self.figures += 1
         caption = self._para(flow.container, "caption")
         self._caption_label(caption, "Figure", block.number)
         self._inlines(caption, block.caption, ())
 
     def _block_table(self, flow: Flow, block, first: bool) -> None:
-        self.tables += 1
-        caption = self._para(flow.container, "table caption")
-        start = self._bookmark_start(caption, self.bookmarks.get(block.id))
-        self._caption_label(caption, "Table", block.number)
-        self._inlines(caption, block.caption, ())
-        self._bookmark_end(caption, start)
+        target = None  # where the table's bookmark goes: its caption, else its first cell
+        if block.caption:
+            target = self._para(flow.container, "table caption")
+            start = self._bookmark_start(target, self.bookmarks.get(block.id))
+            self._caption_label(target, "Table", block.number)
+            self._inlines(target, block.caption, ())
+            self._bookmark_end(target, start)
         rows = [*block.head, *block.body]
         columns = max((len(row) for row in rows), default=1)
         tbl = etree.SubElement(flow.container, w("tbl"))
@@ -404,7 +403,7 @@ class _Writer:
             },
         )
         grid = etree.SubElement(tbl, w("tblGrid"))
-        width = self._text_width() // columns
+        width = self.text_width // columns
         for _ in range(columns):
             etree.SubElement(grid, w("gridCol"), {w("w"): str(width)})
         for index, row in enumerate(rows):
@@ -416,10 +415,15 @@ class _Writer:
                 tc = etree.SubElement(tr, w("tc"))
                 etree.SubElement(etree.SubElement(tc, w("tcPr")), w("tcW"), {w("w"): str(width), w("type"): "dxa"})
                 p = self._para(tc, "compact")
+                start = None
+                if target is None:
+                    target = p
+                    start = self._bookmark_start(p, self.bookmarks.get(block.id))
                 if cell is not None:
                     if cell.align in ("left", "center", "right"):
                         etree.SubElement(p.find(w("pPr")), w("jc"), {w("val"): cell.align})
                     self._inlines(p, cell.inlines, ())
+                self._bookmark_end(p, start)
         if flow.in_note:  # a note, like a cell, must not end with a table
             self._para(flow.container, "footnote text")
 
@@ -529,21 +533,22 @@ class _Writer:
                 if piece != piece.strip():
                     t.set(XML_SPACE, "preserve")
 
-    def _field_start(self, parent, instruction: str) -> None:
-        etree.SubElement(self._run(parent, ()), w("fldChar"), {w("fldCharType"): "begin"})
-        instr = etree.SubElement(self._run(parent, ()), w("instrText"), {XML_SPACE: "preserve"})
+    def _field_start(self, parent, instruction: str, marks: tuple[str, ...] = ()) -> None:
+        etree.SubElement(self._run(parent, marks), w("fldChar"), {w("fldCharType"): "begin"})
+        instr = etree.SubElement(self._run(parent, marks), w("instrText"), {XML_SPACE: "preserve"})
         instr.text = instruction
-        etree.SubElement(self._run(parent, ()), w("fldChar"), {w("fldCharType"): "separate"})
+        etree.SubElement(self._run(parent, marks), w("fldChar"), {w("fldCharType"): "separate"})
 
-    def _field_end(self, parent) -> None:
-        etree.SubElement(self._run(parent, ()), w("fldChar"), {w("fldCharType"): "end"})
+    def _field_end(self, parent, marks: tuple[str, ...] = ()) -> None:
+        etree.SubElement(self._run(parent, marks), w("fldChar"), {w("fldCharType"): "end"})
 
     def _field(self, parent, instruction: str, result: str, marks: tuple[str, ...] = ()) -> None:
-        """A complex field with its result already written (what Word shows until it updates it)."""
-        self._field_start(parent, instruction)
+        """A complex field with its result already written (what Word shows until it updates it).
+        Every run of it carries the same marks: LibreOffice formats a field as its first run."""
+        self._field_start(parent, instruction, marks)
         if result:
             self._runs(parent, result, marks)
-        self._field_end(parent)
+        self._field_end(parent, marks)
 
     def _caption_label(self, p, kind: str, number: int) -> None:
         """ "Figure 3. " with the number as a SEQ field, so Word renumbers captions an editor adds."""
@@ -563,11 +568,6 @@ class _Writer:
         if ident is not None:
             etree.SubElement(p, w("bookmarkEnd"), {w("id"): ident})
 
-    def _text_width(self) -> int:
-        """The text width of the page in twips."""
-        section = self.document.sections[-1]
-        return int((section.page_width - section.left_margin - section.right_margin) / 635)
-
     def _picture(self, parent, src: str, alt: str, flow) -> None:
         """An image at its size, no wider than the text; its alt text where Word cannot show it
         (SVG, or inside a note, whose part has no relationships of its own here)."""
@@ -576,12 +576,14 @@ class _Writer:
             self._runs(parent, alt, ("emphasis",))
             return
         try:
-            image_part, _ = self.part.get_or_add_image(str(path))
-            width = min(image_part.image.width, self._text_width() * 635)
+            _, image = self.part.get_or_add_image(str(path))
+            width = min(image.width, self.text_width * 635)
             inline = self.part.new_pic_inline(str(path), width=width)
         except (UnrecognizedImageError, OSError, ValueError):
             self._runs(parent, alt, ("emphasis",))
             return
+        for side in ("distT", "distB", "distL", "distR"):  # LibreOffice's default is not 0
+            inline.set(side, "0")
         inline.docPr.set("descr", alt)
         inline.docPr.set("name", Path(src).name)
         etree.SubElement(self._run(parent, ()), w("drawing")).append(inline)
@@ -660,7 +662,6 @@ class _Writer:
         props.language = meta.language
         props.identifier = meta.identifier
         props.comments = meta.description
-        props.category = ""
         props.revision = 1
         stamp = meta.timestamp.replace(tzinfo=None)
         props.created = props.modified = stamp
@@ -747,6 +748,17 @@ def _all_blocks(doc: Document):
         yield from walk(section.blocks)
         for note in section.footnotes:
             yield from walk(note.blocks)
+
+
+def text_width(sectpr) -> int:
+    """The width of the text on the page, in twips (Word's defaults where the section has none)."""
+    size, margins = sectpr.find(w("pgSz")), sectpr.find(w("pgMar"))
+    width = int(size.get(w("w"), "12240")) if size is not None else 12240
+    if margins is not None:
+        width -= int(margins.get(w("left"), "1440")) + int(margins.get(w("right"), "1440"))
+    else:
+        width -= 2880
+    return max(width, 1440)
 
 
 def set_page_numbers(sectpr, fmt: str) -> None:

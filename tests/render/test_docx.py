@@ -1,0 +1,640 @@
+"""The DOCX edition: real styles from the reference document (headings, lead-ins, lists, notes, the
+contents), a TOC field whose result is already written, page furniture, metadata, every paragraph,
+byte-identical builds; and LibreOffice opens it, lays it out where the contents says, and converts it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import io
+import os
+import re
+import shutil
+import subprocess
+import time
+import zipfile
+from pathlib import Path
+
+import docx
+import lxml.etree
+import pytest
+from PIL import Image
+
+from conftest import MINIMAL_YAML, ROOT, SOURCE, write_source
+from pipeline.build import build, prepare
+from pipeline.errors import SourceError
+from pipeline.model import plain_text
+from pipeline.render import docx as docx_edition
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS = {"w": W, "r": R}
+REFERENCE = ROOT / "templates" / "docx" / "reference.docx"
+SOFFICE = shutil.which("soffice")
+
+
+def q(tag: str) -> str:
+    prefix, name = tag.split(":")
+    return f"{{{NS[prefix]}}}{name}"
+
+
+# --- fixtures and helpers --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def paper(tmp_path_factory):
+    """The bundled paper's DOCX alone, built through the real builder."""
+    out = tmp_path_factory.mktemp("docx")
+    build(SOURCE, out, formats=("docx",))
+    (path,) = out.glob("*.docx")
+    return path
+
+
+@pytest.fixture(scope="module")
+def model():
+    doc, _templates, _theme = prepare(SOURCE)  # numbered as the editions see it
+    return doc
+
+
+class Package:
+    """The parts of a DOCX as XML."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.zip = zipfile.ZipFile(path)
+
+    def xml(self, name: str):
+        return lxml.etree.fromstring(self.zip.read(name))
+
+    @property
+    def body(self):
+        return self.xml("word/document.xml").find(q("w:body"))
+
+    def rels(self, part: str = "word/document.xml") -> dict[str, lxml.etree._Element]:
+        folder, name = part.rsplit("/", 1)
+        root = self.xml(f"{folder}/_rels/{name}.rels")
+        return {rel.get("Id"): rel for rel in root}
+
+    def style_names(self) -> dict[str, str]:
+        """styleId -> name."""
+        return {
+            s.get(q("w:styleId")): s.find(q("w:name")).get(q("w:val"))
+            for s in self.xml("word/styles.xml").iter(q("w:style"))
+        }
+
+
+@pytest.fixture(scope="module")
+def pkg(paper):
+    return Package(paper)
+
+
+def style_of(p, names) -> str:
+    pstyle = p.find("w:pPr/w:pStyle", NS)
+    return names[pstyle.get(q("w:val"))] if pstyle is not None else "Normal"
+
+
+def text_of(el) -> str:
+    """Shown text of an element: w:t and tabs, not field instructions."""
+    out = []
+    for node in el.iter(q("w:t"), q("w:tab"), q("w:br")):
+        if node.tag == q("w:t"):
+            out.append(node.text or "")
+        else:
+            out.append("\t" if node.tag == q("w:tab") else "\n")
+    return "".join(out)
+
+
+def text_paragraphs(pkg):
+    """The body's paragraphs after the front matter (whose section ends in a paragraph's sectPr)."""
+    paragraphs = list(pkg.body.iter(q("w:p")))
+    front_end = next(i for i, p in enumerate(paragraphs) if p.find("w:pPr/w:sectPr", NS) is not None)
+    return paragraphs[front_end + 1 :]
+
+
+def fields(el):
+    """(instruction, result text) of every complex field in an element, in order (not nested)."""
+    found, state, instr, result = [], None, [], []
+    for run in el.iter(q("w:r")):
+        char = run.find(q("w:fldChar"))
+        if char is not None:
+            kind = char.get(q("w:fldCharType"))
+            if kind == "begin" and state is None:
+                state, instr, result = "instr", [], []
+            elif kind == "separate" and state == "instr":
+                state = "result"
+            elif kind == "end" and state is not None:
+                found.append(("".join(instr).strip(), "".join(result)))
+                state = None
+            continue
+        if state == "instr":
+            instr.extend(t.text or "" for t in run.iter(q("w:instrText")))
+        elif state == "result":
+            result.append(text_of(run))
+    return found
+
+
+def reference_builder():
+    spec = importlib.util.spec_from_file_location("make_reference_docx", ROOT / "scripts" / "make_reference_docx.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def libreoffice_pdf(docx_path: Path, workdir: Path, fonts: bool = True) -> tuple[Path, str]:
+    """Convert with LibreOffice (a fresh profile); with `fonts`, the vendored fonts are installed for it
+    through fontconfig, as a reader who installed them would have. Returns the PDF and LibreOffice's output."""
+    if SOFFICE is None:
+        pytest.skip("LibreOffice (soffice) not installed: make tools")
+    workdir.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    if fonts:
+        conf = workdir / "fonts.conf"
+        conf.write_text(
+            '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+            '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
+            f"<dir>{ROOT / 'templates' / 'fonts'}</dir><cachedir>{workdir / 'fc-cache'}</cachedir></fontconfig>"
+        )
+        env["FONTCONFIG_FILE"] = str(conf)
+    profile = workdir / "lo-profile"
+    run = subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(workdir),
+            str(docx_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
+    )
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, output
+    pdf = workdir / (docx_path.stem + ".pdf")
+    assert pdf.is_file() and pdf.stat().st_size > 1000, output
+    return pdf, output
+
+
+def pdf_pages(pdf: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True)
+    return [re.sub(r"\s+", " ", page).strip() for page in text.stdout.split("\f")]
+
+
+# --- the reference document ------------------------------------------------------------------
+
+# The styles the issue names, by (type, name as Word stores it).
+ISSUE_STYLES = [
+    ("paragraph", "Title"),
+    ("paragraph", "Subtitle"),
+    ("paragraph", "heading 1"),
+    ("paragraph", "heading 2"),
+    ("paragraph", "heading 3"),
+    ("paragraph", "Body Text"),
+    ("paragraph", "First Paragraph"),
+    ("character", "Lead-in"),
+    ("paragraph", "Block Text"),
+    ("paragraph", "List Bullet"),
+    ("paragraph", "List Number"),
+    ("paragraph", "caption"),
+    ("table", "Table"),
+    ("paragraph", "footnote text"),
+    ("paragraph", "toc 1"),
+    ("paragraph", "toc 2"),
+    ("paragraph", "toc 3"),
+    ("paragraph", "header"),
+    ("paragraph", "footer"),
+]
+
+
+def test_reference_document_has_every_style():
+    ref = Package(REFERENCE)
+    styles = {
+        (s.get(q("w:type")), s.find(q("w:name")).get(q("w:val"))) for s in ref.xml("word/styles.xml").iter(q("w:style"))
+    }
+    missing = [s for s in ISSUE_STYLES if s not in styles]
+    used = [("paragraph", n) for n in docx_edition.PARAGRAPH_STYLES]
+    used += [("character", n) for n in docx_edition.CHARACTER_STYLES] + [
+        ("table", n) for n in docx_edition.TABLE_STYLES
+    ]
+    missing += [s for s in used if s not in styles]
+    assert missing == []
+    # Each style is what it claims: lead-ins bold, headings on outline levels 0-2, the body serif,
+    # the headings sans (the vendored families; not embedded), the TOC entries with a page tab.
+    root = ref.xml("word/styles.xml")
+    by_name = {s.find(q("w:name")).get(q("w:val")): s for s in root.iter(q("w:style"))}
+    assert by_name["Lead-in"].find("w:rPr/w:b", NS) is not None
+    for level in (1, 2, 3):
+        heading = by_name[f"heading {level}"]
+        assert heading.find("w:pPr/w:outlineLvl", NS).get(q("w:val")) == str(level - 1)
+        assert heading.find("w:rPr/w:rFonts", NS).get(q("w:ascii")) == "Source Sans 3"
+        assert by_name[f"toc {level}"].find("w:pPr/w:tabs/w:tab", NS).get(q("w:leader")) == "dot"
+    defaults = root.find("w:docDefaults/w:rPrDefault/w:rPr/w:rFonts", NS)
+    assert defaults.get(q("w:ascii")) == "Source Serif 4"
+    fonts = {f.get(q("w:name")): f for f in ref.xml("word/fontTable.xml")}
+    assert fonts["Source Serif 4"].find("w:family", NS).get(q("w:val")) == "roman"
+    assert fonts["Source Sans 3"].find("w:family", NS).get(q("w:val")) == "swiss"
+    assert len(fonts["Source Serif 4"].find("w:panose1", NS).get(q("w:val"))) == 20
+    # Nothing of python-docx's default template is left behind.
+    names = ref.zip.namelist()
+    assert not [n for n in names if "thumbnail" in n or "customXml" in n or "stylesWithEffects" in n]
+    assert b"python-docx" not in ref.zip.read("docProps/core.xml")
+
+
+def test_committed_reference_document_is_what_the_script_makes():
+    """scripts/make_reference_docx.py regenerates templates/docx/reference.docx exactly (entry by entry)."""
+    from pipeline.theme import resolve
+
+    made = zipfile.ZipFile(io.BytesIO(reference_builder().build(resolve(None, {}))))
+    committed = zipfile.ZipFile(REFERENCE)
+    assert made.namelist() == committed.namelist()
+    for name in made.namelist():
+        assert made.read(name) == committed.read(name), name
+
+
+def test_a_designers_reference_document_is_used(tmp_path, small_source):
+    """A reference.docx in the templates folder wins: its styles reach the edition unchanged."""
+    theme = tmp_path / "theme" / "docx"
+    theme.mkdir(parents=True)
+    ref = docx.Document(str(REFERENCE))
+    ref.styles["Body Text"].font.size = docx.shared.Pt(13)
+    ref.styles["heading 1"].font.name = "Designer Grotesk"
+    ref.save(str(theme / "reference.docx"))
+    build(small_source, tmp_path / "out", formats=("docx",), templates=tmp_path / "theme")
+    out = docx.Document(str(tmp_path / "out" / "small-paper.docx"))
+    assert out.styles["Body Text"].font.size == docx.shared.Pt(13)
+    assert out.styles["Heading 1"].font.name == "Designer Grotesk"
+    assert [p.text for p in out.paragraphs if p.style.name == "Heading 1"] == ["I. One"]
+
+
+def test_a_reference_document_without_a_needed_style_fails_naming_it(tmp_path, small_source):
+    theme = tmp_path / "theme" / "docx"
+    theme.mkdir(parents=True)
+    ref = docx.Document(str(REFERENCE))
+    ref.styles["Lead-in"].element.getparent().remove(ref.styles["Lead-in"].element)
+    ref.save(str(theme / "reference.docx"))
+    with pytest.raises(SourceError) as info:
+        build(small_source, tmp_path / "out", formats=("docx",), templates=tmp_path / "theme")
+    assert "character style 'Lead-in'" in str(info.value)
+    assert str(theme / "reference.docx") in str(info.value)
+    assert not (tmp_path / "out").exists()
+
+
+# --- structure -------------------------------------------------------------------------------
+
+
+def test_title_page(pkg, model):
+    names = pkg.style_names()
+    paragraphs = list(pkg.body.iter(q("w:p")))
+    first = [(style_of(p, names), text_of(p)) for p in paragraphs[:5]]
+    meta = model.meta
+    assert first == [
+        ("Title", meta.title),
+        ("Author", meta.issuer),
+        ("Author", meta.country),
+        ("Date", f"{meta.place}, {meta.date}"),
+        ("Imprint", meta.rights),
+    ]
+
+
+def test_headings_in_heading_styles_in_order_with_numbers_and_bookmarks(pkg, model):
+    names = pkg.style_names()
+    bookmarks = docx_edition.bookmark_names(model)
+    found = []
+    for p in text_paragraphs(pkg):
+        style = style_of(p, names)
+        if style.startswith("heading"):
+            mark = p.find("w:bookmarkStart", NS)
+            found.append((style, text_of(p), mark.get(q("w:name")) if mark is not None else None))
+    expected = [(f"heading {s.level}", f"{s.label} {s.plain_title}".strip(), bookmarks[s.id]) for s in model.sections()]
+    assert found == expected
+    assert found[1][1].startswith("I. ") and any(t.startswith("(1) ") for _, t, _ in found)
+    # Bookmark names follow Word's rules and are unique.
+    names_used = [b for _, _, b in found]
+    assert len(set(n.lower() for n in names_used)) == len(names_used)
+    assert all(re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,39}", n) for n in names_used)
+
+
+def test_every_paragraph_present_in_order_in_body_styles(pkg, model):
+    names = pkg.style_names()
+    body = [text_of(p) for p in text_paragraphs(pkg) if style_of(p, names) in ("First Paragraph", "Body Text")]
+    assert body == [plain_text(p.inlines) for p in model.paragraphs()]
+    # The first paragraph after a heading is "First Paragraph", the others "Body Text".
+    styles = [style_of(p, names) for p in text_paragraphs(pkg)]
+    for before, this in zip(styles, styles[1:], strict=False):
+        if this == "Body Text":
+            assert before in ("First Paragraph", "Body Text")
+        if before.startswith("heading") and not this.startswith("heading"):
+            assert this == "First Paragraph"
+
+
+def test_lead_ins_have_their_character_style_and_nothing_is_formatted_directly(pkg, model):
+    names = pkg.style_names()
+    lead_runs = [
+        text_of(r)
+        for r in pkg.body.iter(q("w:r"))
+        if (s := r.find("w:rPr/w:rStyle", NS)) is not None and names[s.get(q("w:val"))] == "Lead-in"
+    ]
+    expected = [plain_text(p.lead_in.children) for p in model.paragraphs() if p.lead_in]
+    assert lead_runs == expected and len(expected) > 20
+    # No direct fonts, sizes, colours or bold in the text: the styles do it all.
+    for rpr in pkg.body.iter(q("w:rPr")):
+        assert [lxml.etree.QName(c).localname for c in rpr] in (["rStyle"], []), lxml.etree.tostring(rpr)
+    for ppr in pkg.body.iter(q("w:pPr")):
+        assert {lxml.etree.QName(c).localname for c in ppr} <= {"pStyle", "sectPr"}, lxml.etree.tostring(ppr)
+
+
+def test_contents_is_a_toc_field_with_its_result_written(pkg, model):
+    names = pkg.style_names()
+    paragraphs = list(pkg.body.iter(q("w:p")))
+    heading = next(i for i, p in enumerate(paragraphs) if style_of(p, names) == "TOC Heading")
+    assert text_of(paragraphs[heading]) == model.meta.contents_title
+    toc = [p for p in paragraphs[heading + 1 :] if style_of(p, names).startswith("toc ")]
+    # One field spans the entries: begin + TOC instruction in the first, end in the last.
+    first_runs = toc[0].findall("w:r", NS)
+    assert first_runs[0].find("w:fldChar", NS).get(q("w:fldCharType")) == "begin"
+    assert re.fullmatch(r'TOC \\o "1-3" \\h \\z \\u', first_runs[1].find("w:instrText", NS).text.strip())
+    assert first_runs[2].find("w:fldChar", NS).get(q("w:fldCharType")) == "separate"
+    assert toc[-1].findall("w:r", NS)[-1].find("w:fldChar", NS).get(q("w:fldCharType")) == "end"
+    # The result: every heading, at its level's style, linked to its bookmark, with a PAGEREF to it.
+    bookmarks = {b.get(q("w:name")) for b in pkg.body.iter(q("w:bookmarkStart"))}
+    entries, pages = [], []
+    for p in toc:
+        link = p.find("w:hyperlink", NS)
+        anchor = link.get(q("w:anchor"))
+        assert anchor in bookmarks
+        ((instruction, page),) = fields(link)
+        assert instruction == f"PAGEREF {anchor} \\h"
+        entries.append((style_of(p, names), text_of(link).split("\t")[0]))
+        pages.append(int(page))
+    assert entries == [(f"toc {s.level}", f"{s.label} {s.plain_title}".strip()) for s in model.sections()]
+    assert pages[0] == 1 and pages == sorted(pages) and pages[-1] > 20
+    # Word is not asked to update fields on opening (see the renderer's docstring).
+    assert pkg.xml("word/settings.xml").find("w:updateFields", NS) is None
+
+
+def test_page_furniture_two_sections(pkg, model):
+    front, text = pkg.body.find("w:p/w:pPr/w:sectPr", NS), pkg.body.find("w:sectPr", NS)
+    assert front.find("w:titlePg", NS) is not None and text.find("w:titlePg", NS) is None
+    assert front.find("w:pgNumType", NS).get(q("w:fmt")) == "lowerRoman"
+    assert text.find("w:pgNumType", NS).attrib == {q("w:fmt"): "decimal", q("w:start"): "1"}
+    rels = pkg.rels()
+
+    def story(sectpr, kind, which):
+        ref = sectpr.find(f"w:{kind}Reference[@w:type='{which}']", NS)
+        return pkg.xml("word/" + rels[ref.get(q("r:id"))].get("Target"))
+
+    names = pkg.style_names()
+    assert text_of(story(front, "header", "first")) == "" and text_of(story(front, "footer", "first")) == ""
+    assert text_of(story(front, "header", "default")) == ""
+    header = story(text, "header", "default")
+    assert text_of(header) == model.meta.title and style_of(header.find("w:p", NS), names) == "header"
+    for sectpr in (front, text):
+        footer = story(sectpr, "footer", "default")
+        assert [instr for instr, _ in fields(footer)] == ["PAGE"]
+        assert style_of(footer.find("w:p", NS), names) == "footer"
+
+
+def test_core_and_app_properties(paper, pkg, model):
+    meta = model.meta
+    props = docx.Document(str(paper)).core_properties
+    assert props.title == meta.title
+    assert props.subject == meta.description  # the paper has no subtitle
+    assert props.author == meta.issuer and props.last_modified_by == meta.issuer
+    assert props.keywords == ", ".join(meta.keywords)
+    assert props.language == meta.language
+    assert props.identifier == meta.identifier
+    assert props.comments == meta.description
+    assert props.created == props.modified == dt.datetime(2023, 3, 16, 0, 0, tzinfo=dt.UTC) == meta.timestamp
+    assert b"python-docx" not in pkg.zip.read("docProps/core.xml")
+    app = pkg.xml("docProps/app.xml")
+    assert app.find("{*}Company").text == meta.issuer
+    # The paper's language is the document's default language (spelling, hyphenation).
+    lang = pkg.xml("word/styles.xml").find("w:docDefaults/w:rPrDefault/w:rPr/w:lang", NS)
+    assert lang.get(q("w:val")) == meta.language
+
+
+def test_zip_layout_and_two_builds_byte_identical(paper, tmp_path):
+    with zipfile.ZipFile(paper) as z:
+        infos = z.infolist()
+        assert infos[0].filename == "[Content_Types].xml"
+        assert {i.date_time for i in infos} == {(2023, 3, 16, 0, 0, 0)}
+        assert not [i.filename for i in infos if "thumbnail" in i.filename or "comments" in i.filename]
+    time.sleep(2.1)  # a clock-dependent zip stamp would show
+    build(SOURCE, tmp_path / "again", formats=("docx",))
+    assert (tmp_path / "again" / paper.name).read_bytes() == paper.read_bytes()
+
+
+def test_source_date_epoch_sets_the_dates(tmp_path, small_source, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(dt.datetime(2024, 6, 1, 12, 30, tzinfo=dt.UTC).timestamp())))
+    build(small_source, tmp_path / "out", formats=("docx",))
+    path = tmp_path / "out" / "small-paper.docx"
+    assert docx.Document(str(path)).core_properties.modified == dt.datetime(2024, 6, 1, 12, 30, tzinfo=dt.UTC)
+    assert {i.date_time[:3] for i in zipfile.ZipFile(path).infolist()} == {(2024, 6, 1)}
+
+
+# --- a sample with every kind of block ---------------------------------------------------------
+
+RICH = {
+    "paper.yaml": MINIMAL_YAML.replace("  - chapters/one.md\n", "  - chapters/one.md\n  - chapters/two.md\n")
+    + "subtitle: With notes\n",
+    "chapters/one.md": """\
+        # One
+
+        First paragraph with a note.[^1] And **bold *both***, `code`, a [site](https://example.org/ "Example"),
+        and a [jump](#sub).
+
+        ——**A lead-in sentence.** Then the rest, which refers to the note again.[^1] Another.[^n2]
+
+        > A quotation.
+        >
+        > Quoted again.
+
+        1. First item
+        2. Second item
+           - nested bullet
+        3. Third
+
+        Paragraph after the list.
+
+        ```
+        code line 1
+            indented line 2
+        ```
+
+        ![A red square](images/square.png "The square")
+
+        ---
+
+        See [the table](#tbl-data).
+
+        [^1]: The first note, with *emphasis*.
+        [^n2]: The second note.
+
+            Its second paragraph.
+        """,
+    "chapters/two.md": """\
+        # Two
+
+        {#tbl-data}
+        | Year | Count |
+        | --- | ---: |
+        | 2021 | 10 |
+
+        ## Sub
+
+        5. five
+        6. six
+
+        ### Deeper
+
+        More.
+        """,
+}
+
+
+@pytest.fixture(scope="module")
+def rich(tmp_path_factory):
+    root = tmp_path_factory.mktemp("rich")
+    src = write_source(root / "src", RICH)
+    (src / "chapters" / "images").mkdir()
+    Image.new("RGB", (300, 150), (200, 0, 0)).save(src / "chapters" / "images" / "square.png")
+    build(src, root / "build", formats=("docx",))
+    return root / "build" / "small-paper.docx"
+
+
+def test_footnotes_are_word_footnotes(rich):
+    pkg = Package(rich)
+    rels = pkg.rels()
+    (target,) = [r.get("Target") for r in rels.values() if r.get("Type").endswith("/footnotes")]
+    assert target == "footnotes.xml"
+    types = pkg.xml("[Content_Types].xml")
+    overrides = {o.get("PartName"): o.get("ContentType") for o in types}
+    assert overrides["/word/footnotes.xml"].endswith("wordprocessingml.footnotes+xml")
+    notes = pkg.xml("word/footnotes.xml")
+    by_id = {n.get(q("w:id")): n for n in notes.iter(q("w:footnote"))}
+    assert by_id["-1"].get(q("w:type")) == "separator" and by_id["0"].get(q("w:type")) == "continuationSeparator"
+    assert text_of(by_id["1"]).strip() == "The first note, with emphasis."
+    assert [text_of(p).strip() for p in by_id["2"].iter(q("w:p"))] == ["The second note.", "Its second paragraph."]
+    assert by_id["1"].find(".//w:footnoteRef", NS) is not None
+    names = pkg.style_names()
+    assert {style_of(p, names) for n in ("1", "2") for p in by_id[n].iter(q("w:p"))} == {"footnote text"}
+    # Each note is referenced once, in order; the second mention of note 1 is its number, not a new note.
+    refs = [r.get(q("w:id")) for r in pkg.body.iter(q("w:footnoteReference"))]
+    assert refs == ["1", "2"]
+    settings = pkg.xml("word/settings.xml")
+    assert [f.get(q("w:id")) for f in settings.find("w:footnotePr", NS)] == ["-1", "0"]
+
+
+def test_links_lists_figure_table_in_the_sample(rich):
+    pkg = Package(rich)
+    names = pkg.style_names()
+    rels = pkg.rels()
+    bookmarks = {b.get(q("w:name")) for b in pkg.body.iter(q("w:bookmarkStart"))}
+    links = list(pkg.body.iter(q("w:hyperlink")))
+    external = [rels[h.get(q("r:id"))] for h in links if h.get(q("r:id"))]
+    assert [(r.get("Target"), r.get("TargetMode")) for r in external] == [("https://example.org/", "External")]
+    internal = [h.get(q("w:anchor")) for h in links if h.get(q("w:anchor"))]
+    assert set(internal) <= bookmarks and {"sub", "tbl_data"} <= set(internal)
+    styles = [style_of(p, names) for p in pkg.body.iter(q("w:p"))]
+    for expected in (
+        "Block Text",
+        "List Number",
+        "List Bullet 2",
+        "Source Code",
+        "Figure",
+        "caption",
+        "Thematic Break",
+    ):
+        assert expected in styles, expected
+    # Each ordered list counts from its own start: a numbering instance with a start override.
+    numbering = pkg.xml("word/numbering.xml")
+    starts = sorted(int(s.get(q("w:val"))) for s in numbering.iter(q("w:startOverride")))
+    assert starts == [1, 5]
+    # The figure: the image in the package, its alt text, a caption numbered by a SEQ field.
+    (blip,) = pkg.body.iter("{http://schemas.openxmlformats.org/drawingml/2006/main}blip")
+    media = rels[blip.get(q("r:embed"))].get("Target")
+    Image.open(io.BytesIO(pkg.zip.read("word/" + media))).verify()
+    doc_pr = next(pkg.body.iter("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"))
+    assert doc_pr.get("descr") == "A red square"
+    caption = next(p for p in pkg.body.iter(q("w:p")) if style_of(p, names) == "caption")
+    assert text_of(caption) == "Figure 1. The square" and fields(caption) == [("SEQ Figure \\* ARABIC", "1")]
+    # The table: the table style, a repeated header row, the cell alignment from the source.
+    tbl = pkg.body.find(".//w:tbl", NS)
+    assert names[tbl.find("w:tblPr/w:tblStyle", NS).get(q("w:val"))] == "Table"
+    rows = tbl.findall("w:tr", NS)
+    assert rows[0].find("w:trPr/w:tblHeader", NS) is not None
+    assert [text_of(tc) for tc in rows[1].findall("w:tc", NS)] == ["2021", "10"]
+    assert rows[1].findall("w:tc", NS)[1].find(".//w:jc", NS).get(q("w:val")) == "right"
+
+
+def test_hostile_text_stays_text(tmp_path):
+    src = write_source(
+        tmp_path / "src",
+        {
+            "paper.yaml": MINIMAL_YAML,
+            "chapters/one.md": "# One <b>x</b>\n\n<script>alert(1)</script> & [x](javascript:alert(2))\n",
+        },
+    )
+    build(src, tmp_path / "out", formats=("docx",))
+    pkg = Package(tmp_path / "out" / "small-paper.docx")
+    text = text_of(pkg.body)
+    assert "<script>alert(1)</script> & [x](javascript:alert(2))" in text and "One <b>x</b>" in text
+    assert not [r for r in pkg.rels().values() if "javascript" in r.get("Target")]
+
+
+# --- LibreOffice -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def paper_pdf(paper, tmp_path_factory):
+    pdf, _ = libreoffice_pdf(paper, tmp_path_factory.mktemp("lo"))
+    return pdf
+
+
+@pytest.mark.slow
+def test_libreoffice_converts_the_paper_and_the_contents_pages_are_right(paper_pdf, pkg, model):
+    """LibreOffice opens the file and converts it without a word lost, and with the vendored fonts
+    installed the headings land on the pages the contents' PAGEREF results say."""
+    pages = pdf_pages(paper_pdf)
+    assert pages[0].startswith(re.sub(r"\s+", " ", model.meta.title)[:30])
+    assert "............" in pages[1] and model.meta.contents_title in pages[1]
+    toc = [
+        p
+        for p in pkg.body.iter(q("w:p"))
+        if p.find("w:hyperlink", NS) is not None and fields(p.find("w:hyperlink", NS))
+    ]
+    promised = [
+        (text_of(p.find("w:hyperlink", NS)).split("\t")[0], int(fields(p.find("w:hyperlink", NS))[0][1])) for p in toc
+    ]
+    start = next(i for i, page in enumerate(pages) if i > 0 and "......" not in page and promised[0][0] in page)
+    at, found = start, []
+    for title, page in promised:
+        key = re.sub(r"\s+", " ", title)[:40]
+        at = next(i for i in range(at, len(pages)) if key in pages[i])
+        found.append((title, page, at - start + 1))
+    exact = [f for f in found if f[1] == f[2]]
+    assert all(abs(p - a) <= 1 for _, p, a in found), found
+    assert len(exact) >= 0.9 * len(found), [f for f in found if f[1] != f[2]]
+    # Every page of the text carries the running head and its number.
+    for number, page in enumerate(pages[start:-1], 1):
+        if page:
+            assert model.meta.title in page and page.endswith(str(number)), (number, page[-80:])
+
+
+@pytest.mark.slow
+def test_libreoffice_shows_notes_figure_and_table_of_the_sample(rich, tmp_path):
+    pdf, _ = libreoffice_pdf(rich, tmp_path, fonts=False)  # also without the fonts: substitutes, no error
+    text = " ".join(pdf_pages(pdf))
+    for piece in (
+        "The first note, with emphasis.",
+        "Its second paragraph.",
+        "Figure 1. The square",
+        "2021 10",
+        "1. First item",
+    ):
+        assert piece in text, piece
