@@ -54,7 +54,7 @@ def outputs(meta) -> list[str]:
     return [f"{meta.slug}.pdf"]
 
 
-def page_size(doc: Document, ctx: Context) -> str:
+def page_size(ctx: Context) -> str:
     """The CSS page size from the theme's `page_size` (a4 or letter), else A4. `ctx.theme` is resolved
     already: the paper's `theme:` over a designer's theme.yaml over templates/theme.yaml."""
     value = ctx.theme.get("page_size") or "a4"
@@ -86,7 +86,7 @@ def print_html(doc: Document, ctx: Context) -> str:
         asset=lambda src: (source / src).resolve().as_uri(),
         note=notes.__getitem__,
         first_ref=first_ref,
-        page_size=page_size(doc, ctx),
+        page_size=page_size(ctx),
         stamp=stamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
         edition_date=f"{released.day} {MONTHS[released.month - 1]} {released.year}",
         css_string=css_string,

@@ -277,8 +277,9 @@ def _where(missing: list[str], doc: Document, sheets: Stylesheets, templates) ->
     # The stylesheets' generated text.
     for text, where, line in sheets.generated:
         for ch in sorted(set(text) & set(missing)):
-            if where is not None:
-                report(where, line, ch, " (generated content)")
+            if where is None:  # the template's own <style>
+                where, line = _template_line(templates, ch)
+            report(where, line, ch, " (generated content)")
     # Anything else: the paper's theme settings, the template's own words, the designer's theme.yaml,
     # the characters the layout engine draws itself.
     for ch in sorted(unplaced):
