@@ -386,3 +386,17 @@ def test_reproducible_in_each_variant_and_pdfa_stays_tagged(small_source, tmp_pa
     assert bool(root["/MarkInfo"]["/Marked"]) is True and root["/StructTreeRoot"]
     assert root["/Lang"] == "en"
     assert reader.metadata.creation_date.isoformat().startswith("2024-05-02T00:00:00")
+
+
+def test_no_heading_is_the_last_line_of_a_page(paper):
+    doc, pages = paper["doc"], paper["pages"]
+    headings = {flat(heading_text(s)) for s in doc.sections()}
+    for n, text in enumerate(pages, 1):
+        body = lines(text)
+        if body and body[-1].isdigit():
+            body = body[:-1]  # the page number
+        if not body:
+            continue
+        # a heading may wrap: check the last line alone and joined with the one before
+        tail = {flat(body[-1]), flat(" ".join(body[-2:]))}
+        assert not tail & headings, f"page {n} ends with a heading: {body[-1]}"
