@@ -4,8 +4,9 @@ python-docx opens the reference document found on the template search path (`doc
 a designer's folder first; `scripts/make_reference_docx.py` regenerates the default), empties its
 body and writes the paper into it. Everything is a named style of that document — paragraphs,
 headings, lead-ins (a character style), lists, captions, tables, notes, the contents — so a designer
-restyles the edition by editing the reference document in Word or LibreOffice; nothing is formatted
-directly except a table cell's alignment.
+restyles the edition by editing the reference document in Word or LibreOffice (styles are found by
+name, so a copy saved by either works). Nothing is formatted directly but a table cell's alignment
+and, where marks nest (bold inside a link), the outer mark as plain bold or italic.
 
 The document: a title page with the imprint; the contents, a real TOC field whose result is already
 written (every heading, hyperlinked to its bookmark, with the page number estimated by
@@ -138,15 +139,19 @@ def style_ids(document, reference: Path) -> dict[str, str]:
 
     Names, not ids: Word in another language saves localised ids ("berschrift1") but keeps the name.
     """
-    found: dict[tuple[str, str], str] = {}
+    exact: dict[tuple[str, str], str] = {}
+    folded: dict[tuple[str, str], str] = {}
     for el in document.styles.element.iterfind(w("style")):
         name = el.find(w("name"))
         if name is not None:
-            found.setdefault((el.get(w("type")), name.get(w("val")).lower()), el.get(w("styleId")))
+            kind, value, sid = el.get(w("type")), name.get(w("val")), el.get(w("styleId"))
+            exact.setdefault((kind, value), sid)
+            folded.setdefault((kind, value.lower()), sid)
     ids, missing = {}, []
     for kind, names in (("paragraph", PARAGRAPH_STYLES), ("character", CHARACTER_STYLES), ("table", TABLE_STYLES)):
         for name in names:
-            sid = found.get((kind, name.lower()))
+            # The name as Word writes it first: LibreOffice keeps its own "Caption" beside Word's "caption".
+            sid = exact.get((kind, name)) or folded.get((kind, name.lower()))
             if sid is None:
                 missing.append(f"{kind} style '{name}'")
             else:
@@ -609,38 +614,43 @@ class _Writer:
     # -- parts --
 
     def _footnotes_part(self) -> None:
-        """word/footnotes.xml: Word's separators and one w:footnote per note (python-docx has no API)."""
-        existing = None
-        for rId, rel in list(self.part.rels.items()):
-            if rel.reltype == RT.FOOTNOTES:
-                existing = rel.target_part
-                if not self.footnotes:
-                    del self.part.rels[rId]
-        if not self.footnotes:
+        """word/footnotes.xml: Word's separators and one w:footnote per note (python-docx has no API).
+
+        A reference document saved by Word or LibreOffice may have notes parts already (its settings
+        then name their separators): they are kept, emptied of the reference document's own notes."""
+        existing = {}
+        for rel in self.part.rels.values():
+            if rel.reltype in (RT.FOOTNOTES, RT.ENDNOTES):
+                existing[rel.reltype] = rel.target_part
+        if RT.ENDNOTES in existing:
+            _set_part_xml(existing[RT.ENDNOTES], _only_separators(existing[RT.ENDNOTES].blob, "endnote"))
+        if not self.footnotes and RT.FOOTNOTES not in existing:
             return
-        root = etree.fromstring(
-            f'<w:footnotes xmlns:w="{W_NS}" xmlns:r="{R_NS}">'
-            '<w:footnote w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing w:after="0" w:line="240" '
-            'w:lineRule="auto"/></w:pPr><w:r><w:separator/></w:r></w:p></w:footnote>'
-            '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:pPr><w:spacing w:after="0" '
-            'w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>'
-            "</w:footnotes>"
-        )
+        if RT.FOOTNOTES in existing:
+            root = _only_separators(existing[RT.FOOTNOTES].blob, "footnote")
+        else:
+            root = etree.fromstring(
+                f'<w:footnotes xmlns:w="{W_NS}" xmlns:r="{R_NS}">'
+                '<w:footnote w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing w:after="0" w:line="240" '
+                'w:lineRule="auto"/></w:pPr><w:r><w:separator/></w:r></w:p></w:footnote>'
+                '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:pPr><w:spacing w:after="0" '
+                'w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>'
+                "</w:footnotes>"
+            )
         for note in self.footnotes:
             root.append(note)
-        blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-        if existing is not None:
-            existing._blob = blob
-            if hasattr(existing, "_element"):
-                existing._element = parse_xml(blob)
+        if RT.FOOTNOTES in existing:
+            _set_part_xml(existing[RT.FOOTNOTES], root)
         else:
+            blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
             part = Part(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, blob, self.part.package)
             self.part.relate_to(part, RT.FOOTNOTES)
         settings = self.document.settings.element
         if settings.find(w("footnotePr")) is None:
-            footnote_pr = parse_xml(
-                f'<w:footnotePr xmlns:w="{W_NS}"><w:footnote w:id="-1"/><w:footnote w:id="0"/></w:footnotePr>'
+            separators = "".join(
+                f'<w:footnote w:id="{n.get(w("id"))}"/>' for n in root.iterfind(w("footnote")) if n.get(w("type"))
             )
+            footnote_pr = parse_xml(f'<w:footnotePr xmlns:w="{W_NS}">{separators}</w:footnotePr>')
             later = next((c for c in settings if etree.QName(c).localname in SETTINGS_AFTER_FOOTNOTEPR), None)
             if later is not None:
                 later.addprevious(footnote_pr)
@@ -788,6 +798,23 @@ def set_num(p, num_id: int, ilvl: int) -> None:
     etree.SubElement(numpr, w("ilvl"), {w("val"): str(ilvl)})
     etree.SubElement(numpr, w("numId"), {w("val"): str(num_id)})
     p.find(w("pPr")).find(w("pStyle")).addnext(numpr)
+
+
+def _only_separators(blob: bytes, kind: str):
+    """A notes part's root with only its separator notes (those with a w:type) left."""
+    root = etree.fromstring(blob)
+    for note in root.findall(w(kind)):
+        if note.get(w("type")) in (None, "normal"):
+            root.remove(note)
+    return root
+
+
+def _set_part_xml(part, root) -> None:
+    """New XML for a part python-docx loaded, whether it parsed it (an XmlPart) or kept its bytes."""
+    if hasattr(part, "_element"):
+        part._element = parse_xml(etree.tostring(root))
+    else:
+        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _xml_text(text: str) -> str:

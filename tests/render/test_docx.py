@@ -142,8 +142,12 @@ def reference_builder():
 
 
 def libreoffice_pdf(docx_path: Path, workdir: Path, fonts: bool = True) -> tuple[Path, str]:
-    """Convert with LibreOffice (a fresh profile); with `fonts`, the vendored fonts are installed for it
-    through fontconfig, as a reader who installed them would have. Returns the PDF and LibreOffice's output."""
+    """Convert to PDF with LibreOffice (a fresh profile); with `fonts`, the vendored fonts are installed
+    for it through fontconfig, as a reader who installed them would have. Returns the PDF and the output."""
+    return libreoffice_convert(docx_path, workdir, "pdf", fonts)
+
+
+def libreoffice_convert(docx_path: Path, workdir: Path, target: str, fonts: bool = True) -> tuple[Path, str]:
     if SOFFICE is None:
         pytest.skip("LibreOffice (soffice) not installed: make tools")
     workdir.mkdir(parents=True, exist_ok=True)
@@ -163,7 +167,7 @@ def libreoffice_pdf(docx_path: Path, workdir: Path, fonts: bool = True) -> tuple
             f"-env:UserInstallation={profile.as_uri()}",
             "--headless",
             "--convert-to",
-            "pdf",
+            target,
             "--outdir",
             str(workdir),
             str(docx_path),
@@ -175,9 +179,10 @@ def libreoffice_pdf(docx_path: Path, workdir: Path, fonts: bool = True) -> tuple
     )
     output = run.stdout + run.stderr
     assert run.returncode == 0, output
-    pdf = workdir / (docx_path.stem + ".pdf")
-    assert pdf.is_file() and pdf.stat().st_size > 1000, output
-    return pdf, output
+    assert "Error" not in output, output  # LibreOffice exits 0 even when it cannot load the file
+    result = workdir / (docx_path.stem + "." + target.split(":")[0])
+    assert result.is_file() and result.stat().st_size > 1000, output
+    return result, output
 
 
 def pdf_pages(pdf: Path) -> list[str]:
@@ -638,3 +643,30 @@ def test_libreoffice_shows_notes_figure_and_table_of_the_sample(rich, tmp_path):
         "1. First item",
     ):
         assert piece in text, piece
+
+
+@pytest.mark.slow
+def test_a_reference_document_saved_by_libreoffice_works(tmp_path):
+    """A designer opens reference.docx in LibreOffice, saves it as DOCX (LibreOffice renames style ids:
+    "Contents1", "TextBody"; keeps its own "Caption" beside Word's "caption"), and builds with it."""
+    saved, _ = libreoffice_convert(REFERENCE, tmp_path / "saved", "docx:MS Word 2007 XML")
+    theme = tmp_path / "theme" / "docx"
+    theme.mkdir(parents=True)
+    shutil.copy(saved, theme / "reference.docx")
+    src = write_source(tmp_path / "src", RICH)
+    (src / "chapters" / "images").mkdir()
+    Image.new("RGB", (300, 150), (200, 0, 0)).save(src / "chapters" / "images" / "square.png")
+    build(src, tmp_path / "out", formats=("docx",), templates=tmp_path / "theme")
+    pkg = Package(tmp_path / "out" / "small-paper.docx")
+    ids = {
+        p.find("w:pPr/w:pStyle", NS).get(q("w:val"))
+        for p in pkg.body.iter(q("w:p"))
+        if p.find("w:pPr/w:pStyle", NS) is not None
+    }
+    names = pkg.style_names()
+    assert {"Contents1", "TextBody"} <= ids  # LibreOffice's ids, found by the styles' names
+    caption = next(p for p in pkg.body.iter(q("w:p")) if text_of(p).startswith("Figure 1."))
+    assert names[caption.find("w:pPr/w:pStyle", NS).get(q("w:val"))] == "caption"  # Word's, not LibreOffice's
+    assert [r.get(q("w:id")) for r in pkg.body.iter(q("w:footnoteReference"))] == ["1", "2"]
+    pdf, _ = libreoffice_pdf(tmp_path / "out" / "small-paper.docx", tmp_path / "pdf")
+    assert "The first note, with emphasis." in " ".join(pdf_pages(pdf))
