@@ -22,6 +22,7 @@ from ..errors import Diagnostic, SourceError
 from ..model import Document
 from . import Context
 from .pdf_glyphs import check_glyphs, locate
+from .pdf_pages import render_without_broken_page_ends
 
 NAME = "pdf"
 LABEL = "PDF"
@@ -118,16 +119,16 @@ def render(doc: Document, ctx: Context) -> dict[str, bytes]:
     base = template.parent
     check_glyphs(doc, html, base, ctx.templates)
     roots = [Path(doc.source_dir).resolve(), *ctx.templates.roots()]
+    options = {
+        "pdf_variant": variant,
+        "pdf_tags": True,  # PDF/A too: tagged, with the language and the title shown as the window title
+        "pdf_identifier": hashlib.md5(doc.meta.identifier.encode(), usedforsecurity=False).hexdigest().encode(),
+        "uncompressed_pdf": False,
+    }
     with _captured_logs() as logs:
-        document = weasyprint.HTML(
-            string=html, base_url=str(base), url_fetcher=_confined_fetcher(roots, ctx.templates.roots())
-        )
-        pdf = document.write_pdf(
-            pdf_variant=variant,
-            pdf_tags=True,  # PDF/A too: tagged, with the language and the title shown as the window title
-            pdf_identifier=hashlib.md5(doc.meta.identifier.encode(), usedforsecurity=False).hexdigest().encode(),
-            uncompressed_pdf=False,
-        )
+        fetcher = _confined_fetcher(roots, ctx.templates.roots())
+        source = weasyprint.HTML(string=html, base_url=str(base), url_fetcher=fetcher)
+        pdf = render_without_broken_page_ends(source, **options).write_pdf(**options)
     if logs:
         raise SourceError([Diagnostic(str(template), 1, f"WeasyPrint: {m}") for m in logs])
     return {outputs(doc.meta)[0]: pdf}

@@ -400,3 +400,11 @@ def test_no_heading_is_the_last_line_of_a_page(paper):
         # a heading may wrap: check the last line alone and joined with the one before
         tail = {flat(body[-1]), flat(" ".join(body[-2:]))}
         assert not tail & headings, f"page {n} ends with a heading: {body[-1]}"
+
+
+def test_no_word_is_broken_across_a_page_turn(paper):
+    """The last line of text on a page (before the notes and the page number) ends with a whole word."""
+    for n, text in enumerate(paper["pages"], 1):
+        body = [line for line in lines(text) if not line.isdigit()]
+        if body:
+            assert body[-1][-1] not in "-\u2010\u00ad", f"page {n} ends with a broken word: {body[-1]}"
