@@ -14,11 +14,12 @@ Tools > Update in LibreOffice) gives the exact numbers.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 
 from PIL import ImageFont
+
+from ..errors import SourceError
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
@@ -37,6 +38,18 @@ FONT_FILES = {
 MONOSPACED = ("mono", "consolas", "courier", "code")
 UNITS = 1000  # measuring size: widths come back in thousandths of an em
 BREAK_AFTER = re.compile(r"[^\s\-\u2010\u2013\u2014]*[\-\u2010\u2013\u2014]+|[^\s\-\u2010\u2013\u2014]+|\s+")
+
+
+def memo(method):
+    """Cache a method's results on its instance (freed with it, unlike functools.cache)."""
+
+    def wrapper(self, *args):
+        cache = self.__dict__.setdefault("_memo_" + method.__name__, {})
+        if args not in cache:
+            cache[args] = method(self, *args)
+        return cache[args]
+
+    return wrapper
 
 
 def w(tag: str) -> str:
@@ -64,7 +77,7 @@ class Fonts:
     def __init__(self, templates) -> None:
         self.templates = templates
 
-    @functools.cache  # noqa: B019 - one Fonts per render
+    @memo
     def _face(self, family: str, bold: bool, italic: bool):
         key = family.lower()
         relative = FONT_FILES.get((key, bold, italic))
@@ -74,11 +87,11 @@ class Fonts:
             return None  # monospaced: a fixed advance
         try:
             path = self.templates.find(relative)
-        except Exception:  # noqa: BLE001 - no font file: estimate with a fixed advance
+        except SourceError:  # no font file: estimate with a fixed advance
             return None
         return ImageFont.truetype(str(path), UNITS, layout_engine=ImageFont.Layout.BASIC)
 
-    @functools.cache  # noqa: B019
+    @memo
     def width(self, family: str, bold: bool, italic: bool, text: str) -> float:
         """The advance of text at 1 pt."""
         face = self._face(family, bold, italic)
@@ -86,7 +99,7 @@ class Fonts:
             return 0.6 * len(text)
         return face.getlength(text) / UNITS
 
-    @functools.cache  # noqa: B019
+    @memo
     def line(self, family: str, bold: bool, italic: bool) -> float:
         """A single line's height at 1 pt: ascent + descent (the vendored fonts have no line gap)."""
         face = self._face(family, bold, italic)
@@ -126,7 +139,7 @@ class Styles:
             sid = based.get(w("val")) if based is not None else None
         return out[::-1]
 
-    @functools.cache  # noqa: B019
+    @memo
     def para(self, sid) -> dict:
         props = {}
         if self.default_ppr is not None:
@@ -137,7 +150,7 @@ class Styles:
                 read_ppr(ppr, props)
         return props
 
-    @functools.cache  # noqa: B019
+    @memo
     def run(self, para_sid, char_sid) -> dict:
         props = {"font": "Times New Roman", "size": 10.0, "b": False, "i": False}
         if self.default_rpr is not None:
@@ -396,7 +409,7 @@ class Layout:
                     elif len(lines) - fit < 2:
                         fit = len(lines) - 2 if len(lines) - 2 >= 2 else 0
                 if fit == 0 and y <= block.before + 0.01:
-                    fit = max(1, min(len(lines), fit or 1))  # a line taller than the page: set it anyway
+                    fit = 1  # at the top of a page and still too tall: set a line anyway
                 if fit and first_page is None:
                     first_page = page
                 y += sum(lines[:fit])
