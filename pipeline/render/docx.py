@@ -237,11 +237,22 @@ class _Writer:
             if rel.reltype in DROPPED_PACKAGE_RELS:
                 del package.rels[rId]
         # The document's language: spelling, hyphenation and quotes follow it in Word and LibreOffice.
-        defaults = self.document.styles.element.find(w("docDefaults"))
-        if defaults is not None:
-            lang = defaults.find(f"{w('rPrDefault')}/{w('rPr')}/{w('lang')}")
-            if lang is not None:
-                lang.set(w("val"), self.meta.language)
+        styles = self.document.styles.element
+        defaults = styles.find(w("docDefaults"))
+        if defaults is None:
+            defaults = etree.Element(w("docDefaults"))
+            styles.insert(0, defaults)
+        rpr_default = defaults.find(w("rPrDefault"))
+        if rpr_default is None:
+            rpr_default = etree.Element(w("rPrDefault"))
+            defaults.insert(0, rpr_default)
+        rpr = rpr_default.find(w("rPr"))
+        if rpr is None:
+            rpr = etree.SubElement(rpr_default, w("rPr"))
+        lang = rpr.find(w("lang"))
+        if lang is None:
+            lang = etree.SubElement(rpr, w("lang"))
+        lang.set(w("val"), self.meta.language)
         return sectpr
 
     def _title_page(self) -> None:
