@@ -19,7 +19,7 @@ CORE := $(call files,$(SOURCE) $(TEMPLATES)) $(filter-out pipeline/render/%,$(ca
         pipeline/render/__init__.py pipeline/render/common.py pipeline/render/zipfix.py \
         $(wildcard templates/*.*) pyproject.toml
 SHARED_HTML := $(call files,templates/partials templates/fonts)
-PDF_DEPS  := $(CORE) $(SHARED_HTML) $(call files,templates/pdf) pipeline/render/pdf.py
+PDF_DEPS  := $(CORE) $(SHARED_HTML) $(call files,templates/pdf) $(wildcard pipeline/render/pdf*.py)
 EPUB_DEPS := $(CORE) $(SHARED_HTML) $(call files,templates/epub) $(wildcard pipeline/render/epub*.py)
 DOCX_DEPS := $(CORE) $(call files,templates/docx templates/fonts) $(wildcard pipeline/render/docx*.py)
 HTML_DEPS := $(CORE) $(SHARED_HTML) $(call files,templates/html) pipeline/render/html.py
