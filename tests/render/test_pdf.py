@@ -408,3 +408,11 @@ def test_no_word_is_broken_across_a_page_turn(paper):
         body = [line for line in lines(text) if not line.isdigit()]
         if body:
             assert body[-1][-1] not in "-\u2010\u00ad", f"page {n} ends with a broken word: {body[-1]}"
+
+
+def test_source_date_epoch_sets_the_pdf_dates(small_source, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14T22:13:20Z
+    build(small_source, tmp_path / "build", formats=("pdf",))
+    info = PdfReader(tmp_path / "build" / "small-paper.pdf").metadata
+    assert info.creation_date.isoformat().startswith("2023-11-14T22:13:20")
+    assert info.modification_date == info.creation_date
