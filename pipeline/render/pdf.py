@@ -128,10 +128,19 @@ def render(doc: Document, ctx: Context) -> dict[str, bytes]:
     with _captured_logs() as logs:
         fetcher = _confined_fetcher(roots, ctx.templates.roots())
         source = weasyprint.HTML(string=html, base_url=str(base), url_fetcher=fetcher)
-        pdf = render_without_broken_page_ends(source, **options).write_pdf(**options)
+        pdf = render_without_broken_page_ends(source, **options).write_pdf(finisher=_header_scope, **options)
     if logs:
         raise SourceError([Diagnostic(str(template), 1, f"WeasyPrint: {m}") for m in logs])
     return {outputs(doc.meta)[0]: pdf}
+
+
+def _header_scope(document, pdf) -> None:
+    """Give each table header cell /Scope /Column (our tables' headers are column headers, <th
+    scope="col">). WeasyPrint links data cells to headers with /Headers and /IDs, which is enough for
+    PDF/UA; the Scope helps readers and checkers that look at the header cells only."""
+    for obj in pdf.objects:
+        if isinstance(obj, dict) and obj.get("S") == "/TH" and isinstance(obj.get("A"), dict):
+            obj["A"]["Scope"] = "/Column"
 
 
 def css_string(text) -> Markup:

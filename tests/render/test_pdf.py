@@ -416,3 +416,98 @@ def test_source_date_epoch_sets_the_pdf_dates(small_source, tmp_path, monkeypatc
     info = PdfReader(tmp_path / "build" / "small-paper.pdf").metadata
     assert info.creation_date.isoformat().startswith("2023-11-14T22:13:20")
     assert info.modification_date == info.creation_date
+
+
+RICH = {
+    "paper.yaml": MINIMAL_YAML.replace("  - chapters/one.md\n", "  - chapters/one.md\n  - chapters/two.md\n")
+    + "subtitle: With Notes, Figures and Tables\n",
+    "chapters/one.md": """\
+        # One
+
+        A claim with a note.[^1] See [the table](#tbl-data) in the next part & more.
+
+        ## A section
+
+        > A quoted paragraph.
+
+        - first item
+        - second item
+
+        1. step one
+        2. step two
+
+        ```
+        code <kept> as text
+        ```
+
+        ![A red square on white](images/square.png "A square, as a figure")
+
+        ---
+
+        [^1]: The note's text, with *emphasis*.
+        """,
+    "chapters/two.md": """\
+        # Two
+
+        Back to [the first part](#one) and an [outside link](https://example.org/).
+
+        {#tbl-data}
+        | Year | Count |
+        | --- | ---: |
+        | 2021 | 10 |
+        | 2022 | 12 |
+
+        ## Section
+
+        Text.
+
+        ### Deeper
+
+        More.
+        """,
+}
+
+
+@pytest.fixture(scope="module")
+def rich(tmp_path_factory):
+    """Every kind of block the model has: notes, figure, table, lists, quote, code, a third level."""
+    from PIL import Image
+
+    root = tmp_path_factory.mktemp("pdf-rich")
+    src = write_source(root / "src", RICH)
+    (src / "chapters" / "images").mkdir()
+    Image.new("RGB", (40, 40), (200, 0, 0)).save(src / "chapters" / "images" / "square.png")
+    build(src, root / "build", formats=("pdf",))
+    return {"src": src, "path": root / "build" / "small-paper.pdf"}
+
+
+def test_rich_sample_tagged_figures_tables_and_text(rich):
+    reader = PdfReader(rich["path"])
+    found: dict[str, list] = {}
+
+    def walk(element):
+        element = element.get_object()
+        if not hasattr(element, "get"):
+            return
+        if element.get("/S"):
+            found.setdefault(element["/S"], []).append(element)
+        kids = element.get("/K")
+        for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
+            if hasattr(kid, "get_object"):
+                walk(kid)
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    assert [f.get("/Alt") for f in found["/Figure"]] == ["A red square on white"]
+    assert len(found["/Table"]) == 1 and len(found["/TH"]) == 2 and len(found["/TD"]) == 4
+    assert len(found["/H4"]) == 1 and "/L" in found and "/BlockQuote" in found
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(rich["path"]), "-"], capture_output=True, text=True).stdout
+    for piece in (
+        "code <kept> as text",
+        "Figure 1. A square, as a figure",
+        "With Notes, Figures and Tables",
+    ):
+        assert piece in text
+    assert "1. The note's text, with emphasis." in flat(text)
+    assert all(re.match(r"[A-Z]{6}\+Source-(Serif-4|Sans-3)\b", row["name"]) for row in fonts(rich["path"]))
+    result = subprocess.run([sys.executable, "-m", "pdfua", "check", str(rich["path"])], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
