@@ -64,3 +64,27 @@ def test_the_check_can_fail(doc):
     swapped = [text for _, text in pieces]
     swapped[5], swapped[40] = swapped[40], swapped[5]
     assert missing_in_order(doc, "\n".join(swapped))
+
+
+@pytest.fixture(scope="module")
+def other_paper(tmp_path_factory):
+    """A different paper in the same style, imported from plain text and built: {format: path}."""
+    from conftest import write_source
+    from pipeline.build import build
+    from pipeline.importer import import_text
+    from pipeline.reader import read_source
+    from test_importer import OTHER_PAPER
+
+    root = tmp_path_factory.mktemp("other")
+    write_source(root / "source", import_text(OTHER_PAPER, "other.txt"))
+    build(root / "source", root / "build")
+    doc = read_source(root / "source")
+    slug = doc.meta.slug
+    paths = {fmt: root / "build" / f"{slug}.{fmt}" for fmt in ("pdf", "epub", "docx")}
+    return doc, {"html": root / "build" / "index.html", **paths}
+
+
+@pytest.mark.parametrize("edition", sorted(EXTRACT))
+def test_another_imported_paper_is_whole_in_every_edition(other_paper, edition):
+    doc, paths = other_paper
+    assert missing_in_order(doc, EXTRACT[edition](paths[edition])) == []
