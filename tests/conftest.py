@@ -84,3 +84,64 @@ def copy_source(tmp_path):
     dest = tmp_path / "source"
     shutil.copytree(SOURCE, dest)
     return dest
+
+
+# A small paper with every kind of block the model has (notes, figure, table, lists, quote, code,
+# cross-part links), shared by the edition tests; `write_rich_source` adds its image.
+RICH = {
+    "paper.yaml": MINIMAL_YAML.replace("  - chapters/one.md\n", "  - chapters/one.md\n  - chapters/two.md\n")
+    + "subtitle: With Notes, Figures and Tables\nkeywords: [testing]\n",
+    "chapters/one.md": """\
+        # One
+
+        A claim with a note.[^1] See [the table](#tbl-data) in the next part & more.
+
+        ## A section
+
+        > A quoted paragraph.
+
+        - first item
+        - second item
+
+        1. step one
+        2. step two
+
+        ```
+        code <kept> as text
+        ```
+
+        ![A red square on white](images/square.png "A square, as a figure")
+
+        ---
+
+        [^1]: The note's text, with *emphasis*.
+        """,
+    "chapters/two.md": """\
+        # Two
+
+        Back to [the first part](#one) and an [outside link](https://example.org/).
+
+        {#tbl-data}
+        | Year | Count |
+        | --- | ---: |
+        | 2021 | 10 |
+        | 2022 | 12 |
+
+        ## Section
+
+        Text.
+
+        ### Deeper
+
+        More.
+        """,
+}
+
+
+def write_rich_source(root: Path) -> Path:
+    from PIL import Image
+
+    src = write_source(root, RICH)
+    (src / "chapters" / "images").mkdir()
+    Image.new("RGB", (40, 40), (200, 0, 0)).save(src / "chapters" / "images" / "square.png")
+    return src

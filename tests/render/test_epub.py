@@ -17,7 +17,7 @@ import lxml.etree
 import pytest
 from PIL import Image
 
-from conftest import MINIMAL_YAML, ROOT, SOURCE, write_source
+from conftest import MINIMAL_YAML, ROOT, SOURCE, write_rich_source, write_source
 from pipeline.build import build
 from pipeline.errors import SourceError
 from pipeline.model import BlockQuote, ListBlock, Para, plain_text
@@ -127,12 +127,14 @@ def ace(path: Path, workdir: Path) -> list[str]:
     env = dict(os.environ)
     env.setdefault("PUPPETEER_EXECUTABLE_PATH", CHROMIUM)
     out = workdir / "ace-report"
-    command = [str(ACE), "--silent", "--force", "--outdir", str(out), "--tempdir", str(workdir / "ace-tmp"), str(path)]
-    for _attempt in (1, 2):  # Chromium's start-up can time out on a loaded 2-core machine: try once more
+    command = [str(ACE), "--verbose", "--force", "--outdir", str(out), "--tempdir", str(workdir / "ace-tmp"), str(path)]
+    for _attempt in range(3):  # Chromium's start-up can fail on a loaded 2-core machine: try again
         run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
         if run.returncode == 0:
             break
-    assert run.returncode == 0, f"ace-cli failed twice:\n{run.stdout}\n{run.stderr}"
+    assert run.returncode == 0, (
+        f"ace-cli failed 3 times; the end of its log:\n{run.stdout[-3000:]}\n{run.stderr[-2000:]}"
+    )
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     failed = []
     for doc_assertions in report["assertions"]:
@@ -360,63 +362,12 @@ def test_source_date_epoch_sets_dcterms_modified(tmp_path, monkeypatch):
 
 # --- other sources ---------------------------------------------------------------------------
 
-RICH = {
-    "paper.yaml": MINIMAL_YAML.replace("  - chapters/one.md\n", "  - chapters/one.md\n  - chapters/two.md\n")
-    + "subtitle: With Notes, Figures and Tables\nkeywords: [testing]\n",
-    "chapters/one.md": """\
-        # One
-
-        A claim with a note.[^1] See [the table](#tbl-data) in the next part & more.
-
-        ## A section
-
-        > A quoted paragraph.
-
-        - first item
-        - second item
-
-        1. step one
-        2. step two
-
-        ```
-        code <kept> as text
-        ```
-
-        ![A red square on white](images/square.png "A square, as a figure")
-
-        ---
-
-        [^1]: The note's text, with *emphasis*.
-        """,
-    "chapters/two.md": """\
-        # Two
-
-        Back to [the first part](#one) and an [outside link](https://example.org/).
-
-        {#tbl-data}
-        | Year | Count |
-        | --- | ---: |
-        | 2021 | 10 |
-        | 2022 | 12 |
-
-        ## Section
-
-        Text.
-
-        ### Deeper
-
-        More.
-        """,
-}
-
 
 @pytest.fixture(scope="module")
 def rich_book(tmp_path_factory):
     """A small paper with every kind of block the model has: notes, figure, table, lists, quote, code."""
     root = tmp_path_factory.mktemp("rich")
-    src = write_source(root / "src", RICH)
-    (src / "chapters" / "images").mkdir()
-    Image.new("RGB", (40, 40), (200, 0, 0)).save(src / "chapters" / "images" / "square.png")
+    src = write_rich_source(root / "src")
     build(src, root / "build", formats=("epub",))
     return root / "build" / "small-paper.epub"
 

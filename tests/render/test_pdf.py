@@ -16,7 +16,7 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
-from conftest import MINIMAL_YAML, SOURCE, write_source
+from conftest import MINIMAL_YAML, SOURCE, write_rich_source, write_source
 from pipeline.build import build, prepare
 from pipeline.errors import SourceError
 from pipeline.render import Context
@@ -418,65 +418,11 @@ def test_source_date_epoch_sets_the_pdf_dates(small_source, tmp_path, monkeypatc
     assert info.modification_date == info.creation_date
 
 
-RICH = {
-    "paper.yaml": MINIMAL_YAML.replace("  - chapters/one.md\n", "  - chapters/one.md\n  - chapters/two.md\n")
-    + "subtitle: With Notes, Figures and Tables\n",
-    "chapters/one.md": """\
-        # One
-
-        A claim with a note.[^1] See [the table](#tbl-data) in the next part & more.
-
-        ## A section
-
-        > A quoted paragraph.
-
-        - first item
-        - second item
-
-        1. step one
-        2. step two
-
-        ```
-        code <kept> as text
-        ```
-
-        ![A red square on white](images/square.png "A square, as a figure")
-
-        ---
-
-        [^1]: The note's text, with *emphasis*.
-        """,
-    "chapters/two.md": """\
-        # Two
-
-        Back to [the first part](#one) and an [outside link](https://example.org/).
-
-        {#tbl-data}
-        | Year | Count |
-        | --- | ---: |
-        | 2021 | 10 |
-        | 2022 | 12 |
-
-        ## Section
-
-        Text.
-
-        ### Deeper
-
-        More.
-        """,
-}
-
-
 @pytest.fixture(scope="module")
 def rich(tmp_path_factory):
     """Every kind of block the model has: notes, figure, table, lists, quote, code, a third level."""
-    from PIL import Image
-
     root = tmp_path_factory.mktemp("pdf-rich")
-    src = write_source(root / "src", RICH)
-    (src / "chapters" / "images").mkdir()
-    Image.new("RGB", (40, 40), (200, 0, 0)).save(src / "chapters" / "images" / "square.png")
+    src = write_rich_source(root / "src")
     build(src, root / "build", formats=("pdf",))
     return {"src": src, "path": root / "build" / "small-paper.pdf"}
 
