@@ -110,3 +110,21 @@ def test_two_builds_in_different_folders_and_times_are_identical(tmp_path, built
     }
     second = {p.relative_to(out): hashlib.sha256(p.read_bytes()).hexdigest() for p in out.rglob("*") if p.is_file()}
     assert second == first
+
+
+def test_symlinks_out_of_the_source_folder_are_refused(tmp_path):
+    """A symlinked image or chapter that leads outside the source folder is an error, never read."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (outside / "secret.md").write_text("# Secret\n\nNot to be published.\n")
+    yaml = MINIMAL_YAML.replace("  - chapters/one.md", "  - chapters/one.md\n  - chapters/linked.md")
+    src = write_source(tmp_path / "src", {"paper.yaml": yaml, "chapters/one.md": "# One\n\n![A picture](pic.png)\n"})
+    (src / "chapters" / "pic.png").symlink_to(outside / "secret.png")
+    (src / "chapters" / "linked.md").symlink_to(outside / "secret.md")
+    with pytest.raises(SourceError) as info:
+        build(src, tmp_path / "build")
+    messages = [d.message for d in info.value.diagnostics]
+    assert "image 'pic.png' is outside the source folder" in messages
+    assert "chapter file 'chapters/linked.md' is outside the source folder" in messages
+    assert not (tmp_path / "build").exists()
