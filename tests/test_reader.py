@@ -157,3 +157,11 @@ def test_bundled_source_reads(doc):
     assert sum(1 for p in doc.paragraphs() if p.lead_in) == 42
     assert doc.meta.released.isoformat() == "2023-03-16" and doc.meta.date == "March 2023"
     assert isinstance(doc.chapters[1].blocks[1], Para)
+
+
+def test_very_long_paragraphs_and_trailing_spaces(tmp_path):
+    long = " ".join(["word"] * 50_000)
+    doc = read(tmp_path, f"# One   \n\n{long}   \n\nShort.\t \n")
+    first, second = doc.chapters[0].blocks
+    assert plain_text(first.inlines) == long and plain_text(second.inlines) == "Short."
+    assert doc.chapters[0].plain_title == "One"
