@@ -22,7 +22,6 @@ from ..errors import Diagnostic, SourceError
 from ..model import Document
 from . import Context
 from .pdf_glyphs import check_glyphs, locate
-from .pdf_pages import render_without_broken_page_ends
 
 NAME = "pdf"
 LABEL = "PDF"
@@ -103,7 +102,9 @@ def _template_url(ctx: Context, relative: str, base: Path) -> str:
 
 
 def render(doc: Document, ctx: Context) -> dict[str, bytes]:
-    import weasyprint  # imported here: it is the slowest import, and only this edition needs it
+    import weasyprint  # imported here: it is the slowest import (~0.5 s), and only this edition needs it
+
+    from .pdf_pages import render_without_broken_page_ends  # imports WeasyPrint too
 
     variant = ctx.options.get("pdf_variant") or DEFAULT_VARIANT
     if variant not in VARIANTS:
