@@ -101,7 +101,9 @@ def cmd_build(args) -> int:
         if not args.quiet:
             from .render import human_size
 
-            print(f"  {result.format:<5} {human_size(result.size):>9}  {result.seconds:6.2f} s", file=sys.stderr)
+            pages = f"{result.pages} pages" if result.pages else ""
+            line = f"  {result.format:<5} {human_size(result.size):>9}  {pages:>10}  {result.seconds:6.2f} s"
+            print(line, file=sys.stderr)
 
     start = time.perf_counter()
     results = build(
