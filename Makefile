@@ -1,6 +1,9 @@
 # Two commands: `make all` builds the four editions of the paper in $(SOURCE) into $(BUILD);
 # `make test` runs the tests. Both set up what they need on a fresh machine.
 
+# The editions are separate targets: with two jobs the PDF lays out while the others render.
+MAKEFLAGS += --jobs=2
+
 SOURCE    ?= source
 BUILD     ?= build
 TEMPLATES ?=
