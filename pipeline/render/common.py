@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from markupsafe import Markup
+
 from ..model import BlockQuote, Document, Figure, Image, ListBlock, Para, Table
 
 
@@ -47,3 +49,9 @@ MEDIA_TYPES = {
     ".svg": "image/svg+xml",
     ".webp": "image/webp",
 }
+
+
+def css_string(text) -> Markup:
+    """Text as a double-quoted CSS string, safe inside a <style> element."""
+    escaped = "".join(f"\\{ord(ch):x} " if ch in '"\\<>&\n\r\f' or ord(ch) < 32 else ch for ch in str(text))
+    return Markup(f'"{escaped}"')

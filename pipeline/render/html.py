@@ -18,7 +18,7 @@ from markupsafe import Markup
 from ..errors import Diagnostic, SourceError
 from ..model import Document, plain_text
 from . import Context
-from .common import image_sources
+from .common import css_string, image_sources
 
 NAME = "html"
 LABEL = "Web"
@@ -208,12 +208,6 @@ def luminance(colour: str) -> float:
 def contrast(a: str, b: str) -> float:
     high, low = sorted((luminance(a), luminance(b)), reverse=True)
     return (high + 0.05) / (low + 0.05)
-
-
-def css_string(text) -> Markup:
-    """Text as a double-quoted CSS string, safe inside a <style> element."""
-    escaped = "".join(f"\\{ord(ch):x} " if ch in '"\\<>&\n\r\f' or ord(ch) < 32 else ch for ch in str(text))
-    return Markup(f'"{escaped}"')
 
 
 def json_ld(doc: Document, downloads, site_url: str) -> Markup:

@@ -16,11 +16,10 @@ import logging
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from markupsafe import Markup
-
 from ..errors import Diagnostic, SourceError
 from ..model import Document
 from . import Context
+from .common import css_string
 from .pdf_glyphs import check_glyphs, locate
 
 NAME = "pdf"
@@ -142,12 +141,6 @@ def _header_scope(document, pdf) -> None:
     for obj in pdf.objects:
         if isinstance(obj, dict) and obj.get("S") == "/TH" and isinstance(obj.get("A"), dict):
             obj["A"]["Scope"] = "/Column"
-
-
-def css_string(text) -> Markup:
-    """Text as a double-quoted CSS string, safe inside a <style> element."""
-    escaped = "".join(f"\\{ord(ch):x} " if ch in '"\\<>&\n\r\f' or ord(ch) < 32 else ch for ch in str(text))
-    return Markup(f'"{escaped}"')
 
 
 def _confined_fetcher(roots: list[Path], template_roots: list[Path]):
