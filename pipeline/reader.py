@@ -7,6 +7,7 @@ footnotes and `{#id}` block attributes. Every problem found is collected with it
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ from .model import (
     TableCell,
     Text,
     ThematicBreak,
+    plain_text,
 )
 from .textfile import read_text
 
@@ -249,7 +251,7 @@ class _Reader:
                 draft = _Draft(
                     level=level,
                     title=title,
-                    id=self._claim_id(node, slugify(_plain(title)), loc),
+                    id=self._claim_id(node, slugify(plain_text(title)), loc),
                     numbered=file.entry.numbered
                     if level == 1
                     else "unnumbered" not in str(node.attrs.get("class", "")),
@@ -305,7 +307,9 @@ class _Reader:
         for draft in _walk(chapter):
             if not draft.blocks and not draft.sections:
                 what = "chapter" if draft.level == 1 else "section"
-                self.errors.add(draft.loc.path, draft.loc.line, f"empty {what} '{_plain(draft.title)}': it has no text")
+                self.errors.add(
+                    draft.loc.path, draft.loc.line, f"empty {what} '{plain_text(draft.title)}': it has no text"
+                )
         chapter.footnotes = [
             Footnote(number, f"fn-{number}", self._blocks(self.notes[local].children, None), self._note_loc(local))
             for local, number in sorted(self.note_numbers.items(), key=lambda item: item[1])
@@ -451,7 +455,7 @@ class _Reader:
 
     def _image(self, node) -> Image:
         src = unquote(str(node.attrs.get("src", "")))
-        alt = _plain(self._convert(node.children)) if node.children else node.content
+        alt = plain_text(self._convert(node.children)) if node.children else node.content
         loc = Loc(self.file.shown, self.line)
         relative = src
         if urlsplit(src).scheme:
@@ -498,15 +502,7 @@ def _walk(draft: _Draft):
         yield from _walk(sub)
 
 
-def _plain(inlines) -> str:
-    from .model import plain_text
-
-    return plain_text(inlines)
-
-
 def _close(value: str, known) -> str:
-    import difflib
-
     match = difflib.get_close_matches(value, list(known), n=1)
     return f"; did you mean '#{match[0]}'?" if match else ""
 
