@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib
 import multiprocessing
 import os
 import re
@@ -19,17 +20,19 @@ from .model import Document, Numbering
 from .numbering import apply as apply_numbering
 from .reader import read_source
 from .render import Context, Download
-from .render import docx as docx_edition
-from .render import epub as epub_edition
-from .render import html as html_edition
-from .render import pdf as pdf_edition
 from .templates import Templates
 from .theme import resolve as resolve_theme
 
 # The web edition comes last: it lists the others as downloads, measured from their real bytes.
-EDITIONS = {m.NAME: m for m in (pdf_edition, epub_edition, docx_edition, html_edition)}
-FORMATS = ("html", "pdf", "epub", "docx")  # as users name them; EDITIONS is the render order
+EDITIONS = ("pdf", "epub", "docx", "html")  # the render order; each is the module pipeline.render.<name>
+FORMATS = ("html", "pdf", "epub", "docx")  # as users name them
 DOWNLOADABLE = ("pdf", "epub", "docx")
+
+
+def edition(name: str):
+    """The renderer module of an edition, imported when first needed: a PDF-only build does not pay
+    for python-docx or ebooklib, nor the others for WeasyPrint."""
+    return importlib.import_module(f".render.{name}", __package__)
 
 
 @dataclass(frozen=True)
@@ -71,24 +74,31 @@ def build(
 ) -> list[Result]:
     """Build the editions; raises SourceError (and writes nothing) if the source or a template is bad."""
     out = Path(out)
-    doc, tmpl, theme = prepare(source, templates)
     options = options or {}
-    results = []
-    # The PDF's layout is the long pole: on a machine with a second core it runs in a child process
-    # while this one renders the others. The child is stopped if the build fails or is interrupted.
-    others = [name for name in EDITIONS if name in formats and name not in ("html", "pdf")]
+    # The PDF's layout is the long pole. On a machine with a second core a child process starts at
+    # once and imports WeasyPrint while this one reads the source and the templates; it then lays out
+    # the PDF while this one renders the others. It is stopped if the build fails or is interrupted.
     pool = None
-    if "pdf" in formats and others and (os.cpu_count() or 1) > 1:
-        pool = multiprocessing.get_context("fork").Pool(1, initializer=_quiet_child)
+    if "pdf" in formats and (os.cpu_count() or 1) > 1:
+        pool = multiprocessing.get_context("fork").Pool(1, initializer=_warm_pdf_engine)
     try:
-        if pool is not None:
-            pending = pool.apply_async(_render_in_child, ("pdf", doc, templates, options, theme))
-        elif "pdf" in formats:
-            results.append(_render("pdf", doc, Context(tmpl, options=options, theme=theme), progress))
-        for name in others:
-            results.append(_render(name, doc, Context(tmpl, options=options, theme=theme), progress))
-        if pool is not None:
-            pdf = pending.get()
+        doc, tmpl, theme = prepare(source, templates)
+        results = []
+        pending = None
+        if "pdf" in formats:
+            ctx = Context(tmpl, options=options, theme=theme)
+            if pool is not None:
+                start = time.perf_counter()
+                job = edition("pdf").print_job(doc, ctx)  # checked here: its errors are the parent's
+                pending = pool.apply_async(_lay_out_in_child, (job,)), time.perf_counter() - start
+            else:
+                results.append(_render("pdf", doc, ctx, progress))
+        for name in EDITIONS:
+            if name in formats and name not in ("html", "pdf"):
+                results.append(_render(name, doc, Context(tmpl, options=options, theme=theme), progress))
+        if pending is not None:
+            files, seconds = pending[0].get()
+            pdf = Result("pdf", files, pending[1] + seconds)
             if progress:
                 progress(pdf)
             results.insert(0, pdf)
@@ -130,19 +140,29 @@ def with_source_date_epoch(doc: Document) -> Document:
     return replace(doc, meta=replace(doc.meta, modified=stamp))
 
 
-def _quiet_child() -> None:
-    # The parent handles Ctrl-C and SIGTERM and stops the child; the child just ends, silently.
+def _warm_pdf_engine() -> None:
+    """The PDF child's start: import WeasyPrint and lay out a line, so its dictionaries and fonts are
+    loaded before the print HTML arrives. The parent handles Ctrl-C and SIGTERM and stops the child;
+    the child just ends, silently."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    import weasyprint
+
+    from .render import pdf_pages  # noqa: F401  (imported now rather than when the job arrives)
+
+    warm = '<html lang="en"><p style="hyphens: auto; width: 3em; text-align: justify">hyphenation at work</p>'
+    weasyprint.HTML(string=warm).render()
 
 
-def _render_in_child(name: str, doc: Document, templates, options: dict, theme: dict) -> Result:
-    return _render(name, doc, Context(Templates(templates), options=options, theme=theme), None)
+def _lay_out_in_child(job) -> tuple[dict[str, bytes], float]:
+    start = time.perf_counter()
+    files = edition("pdf").lay_out(job)
+    return files, time.perf_counter() - start
 
 
 def _render(name: str, doc: Document, ctx: Context, progress) -> Result:
     start = time.perf_counter()
-    files = EDITIONS[name].render(doc, ctx)
+    files = edition(name).render(doc, ctx)
     result = Result(name, files, time.perf_counter() - start)
     if progress:
         progress(result)
@@ -153,7 +173,7 @@ def _downloads(doc: Document, out: Path, built: dict[str, Result]) -> tuple[Down
     """The downloadable editions of this build, or those already in the build folder."""
     found = []
     for name in DOWNLOADABLE:
-        module = EDITIONS[name]
+        module = edition(name)
         filename = module.outputs(doc.meta)[0]
         if name in built:
             data = built[name].files[filename]

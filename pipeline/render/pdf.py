@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -100,11 +101,27 @@ def _template_url(ctx: Context, relative: str, base: Path) -> str:
     return path.name if path.parent == base else path.resolve().as_uri()
 
 
+@dataclass(frozen=True)
+class PrintJob:
+    """What WeasyPrint needs to lay out the print edition, and nothing of the pipeline: plain data,
+    so the layout can run in a process that has imported only WeasyPrint (`lay_out`)."""
+
+    html: str
+    base_url: str  # the folder of pdf/book.html, where the HTML's relative URLs resolve
+    template: str  # pdf/book.html, named by WeasyPrint's warnings
+    filename: str
+    roots: tuple[Path, ...]  # the folders WeasyPrint may read: the source's and the templates'
+    template_roots: tuple[Path, ...]
+    options: dict = field(default_factory=dict)
+
+
 def render(doc: Document, ctx: Context) -> dict[str, bytes]:
-    import weasyprint  # imported here: it is the slowest import (~0.5 s), and only this edition needs it
+    return lay_out(print_job(doc, ctx))
 
-    from .pdf_pages import render_without_broken_page_ends  # imports WeasyPrint too
 
+def print_job(doc: Document, ctx: Context) -> PrintJob:
+    """The print HTML, checked: an unknown PDF variant or a character no declared font has fails here,
+    with `path:line`, before WeasyPrint is started."""
     variant = ctx.options.get("pdf_variant") or DEFAULT_VARIANT
     if variant not in VARIANTS:
         raise SourceError(
@@ -116,22 +133,70 @@ def render(doc: Document, ctx: Context) -> dict[str, bytes]:
         )
     html = print_html(doc, ctx)
     template = ctx.templates.find(TEMPLATE)
-    base = template.parent
-    check_glyphs(doc, html, base, ctx.templates)
-    roots = [Path(doc.source_dir).resolve(), *ctx.templates.roots()]
-    options = {
-        "pdf_variant": variant,
-        "pdf_tags": True,  # PDF/A too: tagged, with the language and the title shown as the window title
-        "pdf_identifier": hashlib.md5(doc.meta.identifier.encode(), usedforsecurity=False).hexdigest().encode(),
-        "uncompressed_pdf": False,
-    }
+    check_glyphs(doc, html, template.parent, ctx.templates)
+    return PrintJob(
+        html=html,
+        base_url=str(template.parent),
+        template=str(template),
+        filename=outputs(doc.meta)[0],
+        roots=(Path(doc.source_dir).resolve(), *ctx.templates.roots()),
+        template_roots=tuple(ctx.templates.roots()),
+        options={
+            "pdf_variant": variant,
+            "pdf_tags": True,  # PDF/A too: tagged, with the language and the title shown as the window title
+            "pdf_identifier": hashlib.md5(doc.meta.identifier.encode(), usedforsecurity=False).hexdigest().encode(),
+            "uncompressed_pdf": False,
+        },
+    )
+
+
+def lay_out(job: PrintJob) -> dict[str, bytes]:
+    """WeasyPrint's part: lay out and write the PDF. Its warnings (bad CSS, a file it may not read)
+    fail the build, naming the template."""
+    import weasyprint  # imported here: it is the slowest import (~0.5 s), and only this edition needs it
+
+    from .pdf_pages import render_without_broken_page_ends  # imports WeasyPrint too
+
     with _captured_logs() as logs:
-        fetcher = _confined_fetcher(roots, ctx.templates.roots())
-        source = weasyprint.HTML(string=html, base_url=str(base), url_fetcher=fetcher)
-        pdf = render_without_broken_page_ends(source, **options).write_pdf(finisher=_header_scope, **options)
+        fetcher = _confined_fetcher(list(job.roots), list(job.template_roots))
+        source = weasyprint.HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher)
+        document = render_without_broken_page_ends(source, **job.options)
+        with _cached_page_references():
+            pdf = document.write_pdf(finisher=_header_scope, **job.options)
     if logs:
-        raise SourceError([Diagnostic(str(template), 1, f"WeasyPrint: {m}") for m in logs])
-    return {outputs(doc.meta)[0]: pdf}
+        raise SourceError([Diagnostic(job.template, 1, f"WeasyPrint: {m}") for m in logs])
+    return {job.filename: pdf}
+
+
+class _cached_page_references:
+    """pydyf's `PDF.page_references` builds a tuple of every page's reference on each call, and
+    WeasyPrint's tagging calls it once per structure element: quadratic, 2.3 s of a 311-page book's
+    13 s `write_pdf`. While the PDF is written, the tuple is kept until a page is added. The same
+    values, so the same bytes."""
+
+    def __enter__(self) -> None:
+        import pydyf
+
+        self.cls = pydyf.PDF
+        self.original = self.cls.__dict__.get("page_references")
+        if not isinstance(self.original, property):
+            return  # pydyf changed: leave it as it is
+
+        original = self.original.fget
+
+        def page_references(pdf):
+            kids = pdf.pages["Kids"]
+            cached = pdf.__dict__.get("_pipeline_page_references")
+            if cached is None or cached[0] != len(kids):
+                cached = (len(kids), original(pdf))
+                pdf.__dict__["_pipeline_page_references"] = cached
+            return cached[1]
+
+        self.cls.page_references = property(page_references)
+
+    def __exit__(self, *exc) -> None:
+        if isinstance(self.original, property):
+            self.cls.page_references = self.original
 
 
 def _header_scope(document, pdf) -> None:
