@@ -14,14 +14,15 @@ import time
 import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import Diagnostic, SourceError
 from .model import Document, Numbering
 from .numbering import apply as apply_numbering
-from .reader import read_source
 from .render import Context, Download
-from .templates import Templates
-from .theme import resolve as resolve_theme
+
+if TYPE_CHECKING:
+    from .templates import Templates
 
 # The web edition comes last: it lists the others as downloads, measured from their real bytes.
 EDITIONS = ("pdf", "epub", "docx", "html")  # the render order; each is the module pipeline.render.<name>
@@ -117,6 +118,11 @@ def build(
 
 def prepare(source: str | Path, templates: str | Path | None = None) -> tuple[Document, Templates, dict]:
     """The model as the editions see it, the template search path, and the resolved theme settings."""
+    # Imported here, not at the top: build() starts the PDF child first, and the child needs none of it.
+    from .reader import read_source
+    from .templates import Templates
+    from .theme import resolve as resolve_theme
+
     doc = with_source_date_epoch(read_source(source))
     tmpl = Templates(templates)
     tmpl.check_syntax()
@@ -141,22 +147,18 @@ def with_source_date_epoch(doc: Document) -> Document:
 
 
 def _warm_pdf_engine() -> None:
-    """The PDF child's start: import WeasyPrint and lay out a line, so its dictionaries and fonts are
-    loaded before the print HTML arrives. The parent handles Ctrl-C and SIGTERM and stops the child;
-    the child just ends, silently."""
+    """The PDF child's start: import WeasyPrint (~0.5 s) while the parent reads the source. The parent
+    handles Ctrl-C and SIGTERM and stops the child; the child just ends, silently."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    import weasyprint
-
-    from .render import pdf_pages  # noqa: F401  (imported now rather than when the job arrives)
-
-    warm = '<html lang="en"><p style="hyphens: auto; width: 3em; text-align: justify">hyphenation at work</p>'
-    weasyprint.HTML(string=warm).render()
+    from .render import pdf_engine, pdf_pages  # noqa: F401  (pdf_pages imports WeasyPrint)
 
 
 def _lay_out_in_child(job) -> tuple[dict[str, bytes], float]:
+    from .render.pdf_engine import lay_out
+
     start = time.perf_counter()
-    files = edition("pdf").lay_out(job)
+    files = lay_out(job)
     return files, time.perf_counter() - start
 
 

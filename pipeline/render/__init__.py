@@ -13,10 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..templates import Templates
-from ..theme import defaults as theme_defaults
+if TYPE_CHECKING:  # this package is imported by the PDF child too, which needs neither Jinja nor YAML
+    from ..templates import Templates
+
+
+def _theme_defaults() -> Mapping[str, Any]:
+    from ..theme import defaults
+
+    return defaults()
 
 
 @dataclass(frozen=True)
@@ -40,7 +46,7 @@ class Context:
     templates: Templates
     downloads: tuple[Download, ...] = ()  # the other editions, for the web edition's download list
     options: dict = field(default_factory=dict)  # e.g. {"pdf_variant": "pdf/ua-1"}
-    theme: Mapping[str, Any] = field(default_factory=theme_defaults)  # theme.yaml settings, resolved
+    theme: Mapping[str, Any] = field(default_factory=_theme_defaults)  # theme.yaml settings, resolved
 
 
 def human_size(size: int) -> str:

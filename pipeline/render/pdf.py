@@ -12,16 +12,14 @@ its /ID is derived from the paper's identifier, and variants that stamp random i
 from __future__ import annotations
 
 import hashlib
-import logging
-from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from ..errors import Diagnostic, SourceError
 from ..model import Document
 from . import Context
 from .common import css_string
-from .pdf_glyphs import check_glyphs, locate
+from .pdf_engine import PrintJob, lay_out
+from .pdf_glyphs import check_glyphs
 
 NAME = "pdf"
 LABEL = "PDF"
@@ -101,20 +99,6 @@ def _template_url(ctx: Context, relative: str, base: Path) -> str:
     return path.name if path.parent == base else path.resolve().as_uri()
 
 
-@dataclass(frozen=True)
-class PrintJob:
-    """What WeasyPrint needs to lay out the print edition, and nothing of the pipeline: plain data,
-    so the layout can run in a process that has imported only WeasyPrint (`lay_out`)."""
-
-    html: str
-    base_url: str  # the folder of pdf/book.html, where the HTML's relative URLs resolve
-    template: str  # pdf/book.html, named by WeasyPrint's warnings
-    filename: str
-    roots: tuple[Path, ...]  # the folders WeasyPrint may read: the source's and the templates'
-    template_roots: tuple[Path, ...]
-    options: dict = field(default_factory=dict)
-
-
 def render(doc: Document, ctx: Context) -> dict[str, bytes]:
     return lay_out(print_job(doc, ctx))
 
@@ -148,99 +132,3 @@ def print_job(doc: Document, ctx: Context) -> PrintJob:
             "uncompressed_pdf": False,
         },
     )
-
-
-def lay_out(job: PrintJob) -> dict[str, bytes]:
-    """WeasyPrint's part: lay out and write the PDF. Its warnings (bad CSS, a file it may not read)
-    fail the build, naming the template."""
-    import weasyprint  # imported here: it is the slowest import (~0.5 s), and only this edition needs it
-
-    from .pdf_pages import render_without_broken_page_ends  # imports WeasyPrint too
-
-    with _captured_logs() as logs:
-        fetcher = _confined_fetcher(list(job.roots), list(job.template_roots))
-        source = weasyprint.HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher)
-        document = render_without_broken_page_ends(source, **job.options)
-        with _cached_page_references():
-            pdf = document.write_pdf(finisher=_header_scope, **job.options)
-    if logs:
-        raise SourceError([Diagnostic(job.template, 1, f"WeasyPrint: {m}") for m in logs])
-    return {job.filename: pdf}
-
-
-class _cached_page_references:
-    """pydyf's `PDF.page_references` builds a tuple of every page's reference on each call, and
-    WeasyPrint's tagging calls it once per structure element: quadratic, 2.3 s of a 311-page book's
-    13 s `write_pdf`. While the PDF is written, the tuple is kept until a page is added. The same
-    values, so the same bytes."""
-
-    def __enter__(self) -> None:
-        import pydyf
-
-        self.cls = pydyf.PDF
-        self.original = self.cls.__dict__.get("page_references")
-        if not isinstance(self.original, property):
-            return  # pydyf changed: leave it as it is
-
-        original = self.original.fget
-
-        def page_references(pdf):
-            kids = pdf.pages["Kids"]
-            cached = pdf.__dict__.get("_pipeline_page_references")
-            if cached is None or cached[0] != len(kids):
-                cached = (len(kids), original(pdf))
-                pdf.__dict__["_pipeline_page_references"] = cached
-            return cached[1]
-
-        self.cls.page_references = property(page_references)
-
-    def __exit__(self, *exc) -> None:
-        if isinstance(self.original, property):
-            self.cls.page_references = self.original
-
-
-def _header_scope(document, pdf) -> None:
-    """Give each table header cell /Scope /Column (our tables' headers are column headers, <th
-    scope="col">). WeasyPrint links data cells to headers with /Headers and /IDs, which is enough for
-    PDF/UA; the Scope helps readers and checkers that look at the header cells only."""
-    for obj in pdf.objects:
-        if isinstance(obj, dict) and obj.get("S") == "/TH" and isinstance(obj.get("A"), dict):
-            obj["A"]["Scope"] = "/Column"
-
-
-def _confined_fetcher(roots: list[Path], template_roots: list[Path]):
-    """WeasyPrint may read files under the source and template folders, and nothing else."""
-    from weasyprint.urls import URLFetcher
-
-    class ConfinedFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            parts = urlsplit(url)
-            if parts.scheme == "data":
-                return super().fetch(url, headers)
-            if parts.scheme != "file":
-                raise ValueError(f"not fetched (only files in the source and template folders are read): {url}")
-            path = Path(unquote(parts.path)).resolve()
-            if not any(path.is_relative_to(root) for root in roots):
-                raise ValueError(f"not fetched (outside the source and template folders): {path}")
-            found = locate(path, template_roots)
-            return super().fetch(found.as_uri() if found != path else url, headers)
-
-    return ConfinedFetcher(allowed_protocols={"file", "data"})
-
-
-class _captured_logs:
-    """Collect WeasyPrint's warnings and errors (it logs bad CSS and missing files instead of raising)."""
-
-    def __enter__(self) -> list[str]:
-        self.messages: list[str] = []
-        self.logger = logging.getLogger("weasyprint")
-        self.handler = logging.Handler(level=logging.WARNING)
-        self.handler.emit = lambda record: self.messages.append(record.getMessage())
-        self.logger.addHandler(self.handler)
-        self.propagate = self.logger.propagate
-        self.logger.propagate = False
-        return self.messages
-
-    def __exit__(self, *exc) -> None:
-        self.logger.removeHandler(self.handler)
-        self.logger.propagate = self.propagate

@@ -27,6 +27,7 @@ import tinycss2
 from ..errors import Diagnostic, SourceError
 from ..model import Document, Section
 from ..templates import shown_path
+from .pdf_engine import locate
 
 TEMPLATE = "pdf/book.html"
 GENERIC = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui", "math", "emoji", "fangsong"}
@@ -122,20 +123,6 @@ def _ignorable(ch: str) -> bool:
 
 
 # --- the stylesheets -------------------------------------------------------------------------
-
-
-def locate(path: Path, roots: list[Path]) -> Path:
-    """A file in a designer's templates folder that is not there falls back to the built-in one of the
-    same relative path, as templates do (a print.css override still finds ../fonts/)."""
-    if path.is_file():
-        return path
-    for root in roots:
-        if path.is_relative_to(root):
-            relative = path.relative_to(root)
-            for other in roots:
-                if (other / relative).is_file():
-                    return other / relative
-    return path
 
 
 def _stylesheets(root, base: Path, roots: list[Path]) -> Stylesheets:
