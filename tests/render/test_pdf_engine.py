@@ -1,0 +1,34 @@
+"""WeasyPrint's part of the PDF edition (`pdf_engine`): a PrintJob is plain data (it crosses to the
+PDF child process), and the speed-ups around WeasyPrint change no byte of the PDF."""
+
+from __future__ import annotations
+
+import pickle
+
+import pydyf
+import weasyprint
+
+from conftest import write_rich_source
+from pipeline.build import prepare
+from pipeline.render import Context, pdf_engine
+from pipeline.render.pdf import print_job
+
+
+def test_a_print_job_crosses_to_a_process_as_it_is(tmp_path):
+    doc, tmpl, theme = prepare(write_rich_source(tmp_path / "src"))
+    job = print_job(doc, Context(tmpl, theme=theme))
+    assert pickle.loads(pickle.dumps(job)) == job
+    assert job.filename == "small-paper.pdf" and "<html" in job.html
+
+
+def test_cached_page_references_write_the_same_bytes(tmp_path):
+    doc, tmpl, theme = prepare(write_rich_source(tmp_path / "src"))
+    job = print_job(doc, Context(tmpl, theme=theme))
+    document = weasyprint.HTML(string=job.html, base_url=job.base_url).render(**job.options)
+    plain = document.write_pdf(**job.options)
+    original = pydyf.PDF.__dict__["page_references"]
+    with pdf_engine._cached_page_references():
+        assert pydyf.PDF.__dict__["page_references"] is not original  # the cache is in place
+        cached = document.write_pdf(**job.options)
+    assert pydyf.PDF.__dict__["page_references"] is original  # and gone after
+    assert cached == plain
