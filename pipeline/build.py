@@ -80,7 +80,7 @@ def build(
     # once and imports WeasyPrint while this one reads the source and the templates; it then lays out
     # the PDF while this one renders the others. It is stopped if the build fails or is interrupted.
     pool = None
-    if "pdf" in formats and (os.cpu_count() or 1) > 1:
+    if "pdf" in formats and usable_cores() > 1:
         pool = multiprocessing.get_context("fork").Pool(1, initializer=_warm_pdf_engine)
     try:
         doc, tmpl, theme = prepare(source, templates)
@@ -114,6 +114,14 @@ def build(
         for relative, data in result.files.items():
             write_atomic(out / relative, data)
     return results
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (taskset, a container's cpuset), not the machine's."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def prepare(source: str | Path, templates: str | Path | None = None) -> tuple[Document, Templates, dict]:

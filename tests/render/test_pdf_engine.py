@@ -6,6 +6,7 @@ from __future__ import annotations
 import pickle
 
 import pydyf
+import pytest
 import weasyprint
 
 from conftest import write_rich_source
@@ -32,3 +33,19 @@ def test_cached_page_references_write_the_same_bytes(tmp_path):
         cached = document.write_pdf(**job.options)
     assert pydyf.PDF.__dict__["page_references"] is original  # and gone after
     assert cached == plain
+
+
+def test_the_pdf_is_the_same_from_the_child_process_and_from_one_core(tmp_path, monkeypatch):
+    """With two cores the PDF is laid out in a child process started before the source is read; with
+    one, in the build's own process. Same bytes either way."""
+    from pipeline import build as build_module
+
+    src = write_rich_source(tmp_path / "src")
+    if build_module.usable_cores() < 2:
+        pytest.skip("needs two cores to compare the two ways")
+    build_module.build(src, tmp_path / "two", formats=("pdf",))
+    monkeypatch.setattr(build_module, "usable_cores", lambda: 1)
+    monkeypatch.setattr(build_module.multiprocessing, "get_context", None)  # no child: it would fail
+    build_module.build(src, tmp_path / "one", formats=("pdf",))
+    two, one = (tmp_path / d / "small-paper.pdf" for d in ("two", "one"))
+    assert two.read_bytes() == one.read_bytes()
