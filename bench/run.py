@@ -105,8 +105,9 @@ def print_html(source: Path, out: Path) -> Path:
 
 # Bare WeasyPrint on our print HTML, with the options that shape the file as ours does: the same base
 # URL (print.css and the fonts beside it), PDF/UA-1 and tags. Not included, as they are what the
-# pipeline adds: the glyph check, the second layout when a page ends in a hyphenated word, the table
-# header finisher, the confined URL fetcher and the model/template work before it.
+# pipeline adds: reading the source and the templates, the glyph check, keeping a page-ending word
+# whole (pdf_pages.py), the table-header finisher and the confined URL fetcher. Ours may use the
+# second core for them (build.py); bare WeasyPrint runs in one process.
 BARE = (
     "import sys, weasyprint; "
     "weasyprint.HTML(filename=sys.argv[1], base_url=sys.argv[2])"
