@@ -156,10 +156,30 @@ def main() -> None:
     for job, t_o, m_o, against, t_t, m_t in rows:
         lines.append(f"| {job} | {t_o:.2f} | {m_o} | {against} | {t_t:.2f} | {m_t} | {t_o / t_t:.2f} |")
     growth = seconds[("all", 10)] / seconds[("all", 1)]
-    lines += ["", f"All four editions, 10x / 1x time: {growth:.1f} (linear would be at most 10)."]
+    lines += ["", f"All four editions, 10x / 1x time: {growth:.1f} (linear would be at most 10).", ""]
+    lines += goals(rows, growth)
     report = "\n".join(lines) + "\n"
     (OUT / "results.md").write_text(report)
     print(report)
+
+
+def goals(rows, growth: float) -> list[str]:
+    """The issue's goals, each with the numbers of this run and whether it is met."""
+    ratio = {job: t_o / t_t for job, t_o, _, _, t_t, _ in rows}
+    peak_10x = max(m_o for job, _, m_o, _, _, _ in rows if job.endswith("10x"))
+
+    def line(name: str, values: str, met: bool) -> str:
+        return f"- {name}: {values}: {'met' if met else 'NOT met'}"
+
+    all_four = (ratio["all four 1x"], ratio["all four 10x"])
+    step = (ratio["pdf step 1x"], ratio["pdf step 10x"])
+    return [
+        "Goals:",
+        line("all four <= 0.8x pandoc", f"{all_four[0]:.2f}x at 1x, {all_four[1]:.2f}x at 10x", max(all_four) <= 0.8),
+        line("PDF step <= 1.15x bare WeasyPrint", f"{step[0]:.2f}x at 1x, {step[1]:.2f}x at 10x", max(step) <= 1.15),
+        line("time grows no worse than linearly", f"{growth:.1f}x for 10x the text", growth <= 10),
+        line("peak memory at 10x under 1 GB", f"{peak_10x} MB", peak_10x < 1024),
+    ]
 
 
 if __name__ == "__main__":
