@@ -5,10 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import importlib
-import multiprocessing
 import os
 import re
-import signal
 import tempfile
 import time
 import zlib
@@ -19,6 +17,7 @@ from typing import TYPE_CHECKING
 from .errors import Diagnostic, SourceError
 from .model import Document, Numbering
 from .numbering import apply as apply_numbering
+from .pdf_process import PdfProcess
 from .render import Context, Download
 
 if TYPE_CHECKING:
@@ -76,37 +75,34 @@ def build(
     """Build the editions; raises SourceError (and writes nothing) if the source or a template is bad."""
     out = Path(out)
     options = options or {}
-    # The PDF's layout is the long pole. On a machine with a second core a child process starts at
-    # once and imports WeasyPrint while this one reads the source and the templates; it then lays out
-    # the PDF while this one renders the others. It is stopped if the build fails or is interrupted.
-    pool = None
-    if "pdf" in formats and usable_cores() > 1:
-        pool = multiprocessing.get_context("fork").Pool(1, initializer=_warm_pdf_engine)
+    # The PDF's layout is the long pole. On a machine with a second core its process starts at once
+    # and imports WeasyPrint while this one reads the source and the templates; it then lays out the
+    # PDF while this one renders the others. It is stopped if the build fails or is interrupted.
+    child = PdfProcess() if "pdf" in formats and usable_cores() > 1 else None
     try:
         doc, tmpl, theme = prepare(source, templates)
         results = []
-        pending = None
+        job_seconds = 0.0
         if "pdf" in formats:
             ctx = Context(tmpl, options=options, theme=theme)
-            if pool is not None:
+            if child is not None:
                 start = time.perf_counter()
-                job = edition("pdf").print_job(doc, ctx)  # checked here: its errors are the parent's
-                pending = pool.apply_async(_lay_out_in_child, (job,)), time.perf_counter() - start
+                child.send(edition("pdf").print_job(doc, ctx))  # checked here: its errors are ours
+                job_seconds = time.perf_counter() - start
             else:
                 results.append(_render("pdf", doc, ctx, progress))
         for name in EDITIONS:
             if name in formats and name not in ("html", "pdf"):
                 results.append(_render(name, doc, Context(tmpl, options=options, theme=theme), progress))
-        if pending is not None:
-            files, seconds = pending[0].get()
-            pdf = Result("pdf", files, pending[1] + seconds)
+        if child is not None:
+            files, seconds = child.result()
+            pdf = Result("pdf", files, job_seconds + seconds)
             if progress:
                 progress(pdf)
             results.insert(0, pdf)
     finally:
-        if pool is not None:
-            pool.terminate()
-            pool.join()
+        if child is not None:
+            child.stop()
     if "html" in formats:
         downloads = _downloads(doc, out, {r.format: r for r in results})
         results.append(_render("html", doc, Context(tmpl, downloads=downloads, options=options, theme=theme), progress))
@@ -152,22 +148,6 @@ def with_source_date_epoch(doc: Document) -> Document:
             [Diagnostic("SOURCE_DATE_EPOCH", 1, f"must be whole seconds since 1970, not {value!r}")]
         ) from None
     return replace(doc, meta=replace(doc.meta, modified=stamp))
-
-
-def _warm_pdf_engine() -> None:
-    """The PDF child's start: import WeasyPrint (~0.5 s) while the parent reads the source. The parent
-    handles Ctrl-C and SIGTERM and stops the child; the child just ends, silently."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    from .render import pdf_engine, pdf_pages  # noqa: F401  (pdf_pages imports WeasyPrint)
-
-
-def _lay_out_in_child(job) -> tuple[dict[str, bytes], float]:
-    from .render.pdf_engine import lay_out
-
-    start = time.perf_counter()
-    files = lay_out(job)
-    return files, time.perf_counter() - start
 
 
 def _render(name: str, doc: Document, ctx: Context, progress) -> Result:

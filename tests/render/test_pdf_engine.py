@@ -45,7 +45,7 @@ def test_the_pdf_is_the_same_from_the_child_process_and_from_one_core(tmp_path, 
         pytest.skip("needs two cores to compare the two ways")
     build_module.build(src, tmp_path / "two", formats=("pdf",))
     monkeypatch.setattr(build_module, "usable_cores", lambda: 1)
-    monkeypatch.setattr(build_module.multiprocessing, "get_context", None)  # no child: it would fail
+    monkeypatch.setattr(build_module, "PdfProcess", None)  # no child: it would fail
     build_module.build(src, tmp_path / "one", formats=("pdf",))
     two, one = (tmp_path / d / "small-paper.pdf" for d in ("two", "one"))
     assert two.read_bytes() == one.read_bytes()

@@ -1,0 +1,90 @@
+"""The PDF's own process: started first, it imports WeasyPrint while the build reads the source, then
+lays out the one print job it is sent while the build renders the other editions.
+
+A process and a pipe rather than a pool: if the child dies (killed, out of memory, a crash in a C
+library), the build hears of it at once from the process's sentinel and fails with a message, where a
+pool would wait forever for a result that is never coming.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.connection
+import signal
+import threading
+import time
+
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+class PdfProcess:
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("fork")  # the child starts with this process's imports
+        self.conn, child_end = context.Pipe()
+        self.process = context.Process(target=_main, args=(child_end,), name="pipeline-pdf", daemon=True)
+        # The child is born with SIGINT and SIGTERM blocked, until it has its own handlers: a SIGTERM
+        # from stop() that came while it still ran this process's handlers (the CLI's, which raise)
+        # in the middle of Python's at-fork bookkeeping left a child that neither ran nor died.
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        try:
+            self.process.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        child_end.close()
+
+    def send(self, job) -> None:
+        """Hand over the print job without waiting: the child may still be importing WeasyPrint, and
+        a job bigger than the pipe's buffer would block this process until it reads."""
+        threading.Thread(target=self._send, args=(job,), daemon=True).start()
+
+    def _send(self, job) -> None:
+        try:
+            self.conn.send(job)
+        except OSError:  # the child is gone; result() says so
+            pass
+
+    def result(self) -> tuple[dict[str, bytes], float]:
+        """The PDF's files and the seconds the child took; its exception if it raised one."""
+        multiprocessing.connection.wait([self.conn, self.process.sentinel])
+        try:
+            kind, value = self.conn.recv()
+        except (EOFError, OSError):
+            self.process.join()
+            code = self.process.exitcode
+            how = f"was killed by signal {-code}" if code is not None and code < 0 else f"exited with code {code}"
+            raise ChildProcessError(f"the PDF process {how} before it finished the PDF") from None
+        if kind == "error":
+            raise value
+        return value
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(5)
+            if self.process.is_alive():  # it should not be; if it is, it must not hold the build
+                self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+
+def _main(conn) -> None:
+    # The parent handles Ctrl-C and SIGTERM and stops the child; the child just ends, silently.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+    from .render import pdf_pages  # noqa: F401  (imports WeasyPrint, ~0.5 s: now, not when the job comes)
+    from .render.pdf_engine import lay_out
+
+    try:
+        job = conn.recv()
+    except EOFError:  # the build stopped before it had a job to give
+        return
+    start = time.perf_counter()
+    try:
+        reply = ("ok", (lay_out(job), time.perf_counter() - start))
+    except Exception as exc:  # SourceError (WeasyPrint's warnings) or a bug: the parent raises it
+        reply = ("error", exc)
+    try:
+        conn.send(reply)
+    except Exception:  # an exception that does not pickle: send what it said
+        conn.send(("error", RuntimeError(f"{type(reply[1]).__name__}: {reply[1]}")))
