@@ -1,7 +1,8 @@
 """`make bench`: our build against pandoc on the same text, at 1x and 10x the paper's length.
 
 Every measurement is a cold process (imports included), the median of REPEAT runs, with the peak
-resident memory of the process (from wait4). Pandoc (PyPI pypandoc-binary) builds the same four
+resident memory of the process (from wait4). The sides of a comparison take turns, run by run, so a
+machine whose speed drifts weighs on both alike. Pandoc (PyPI pypandoc-binary) builds the same four
 editions from the same Markdown chapters, its PDF through --pdf-engine=weasyprint, its four jobs two
 at a time (this machine has two cores). Our PDF step is also compared with bare WeasyPrint
 rendering our own print HTML, to show what the pipeline adds around the layout engine.
@@ -48,9 +49,15 @@ def measure(cmds: list[list[str]], parallel: int = 1, env=None) -> tuple[float, 
     return time.perf_counter() - start, max(rss for _, rss in results)
 
 
-def median_of(cmds, parallel=1, env=None) -> tuple[float, int]:
-    runs = [measure(cmds, parallel, env) for _ in range(REPEAT)]
-    return statistics.median(t for t, _ in runs), max(m for _, m in runs)
+def rounds(jobs: dict[str, tuple[list[list[str]], int]], env=None) -> dict[str, tuple[float, int]]:
+    """Median seconds and peak MB of each job, {name: (commands, run at a time)}. The jobs take turns,
+    one run each per round, REPEAT rounds: a machine that slows down or speeds up over the minutes
+    of a run then weighs on both sides of a comparison alike."""
+    runs: dict[str, list[tuple[float, int]]] = {name: [] for name in jobs}
+    for _ in range(REPEAT):
+        for name, (cmds, parallel) in jobs.items():
+            runs[name].append(measure(cmds, parallel, env))
+    return {name: (statistics.median(t for t, _ in r), max(m for _, m in r)) for name, r in runs.items()}
 
 
 def prepare(times: int) -> Path:
@@ -130,22 +137,26 @@ def main() -> None:
             for fmt in FORMATS
         }
         theirs = pandoc_cmds(source, pandoc_out)
-        for fmt in FORMATS:
-            t_ours, m_ours = median_of([ours[fmt]], env=env)
-            t_theirs, m_theirs = median_of([theirs[fmt]], env=env)
-            rows.append((f"{fmt} {times}x", t_ours, m_ours, "pandoc", t_theirs, m_theirs))
-            print(f"  {fmt} {times}x: ours {t_ours:.2f} s, pandoc {t_theirs:.2f} s", file=sys.stderr, flush=True)
-        all_ours = [PY, "-m", "pipeline", "build", "--source", str(source), "--out", str(build), "-q"]
-        t_ours, m_ours = median_of([all_ours], env=env)
-        t_theirs, m_theirs = median_of(list(theirs.values()), parallel=2, env=env)
-        rows.append((f"all four {times}x", t_ours, m_ours, "pandoc, 2 at a time", t_theirs, m_theirs))
-        seconds[("all", times)] = t_ours
         html = print_html(source, OUT)
         bare = [PY, "-c", BARE, str(html), str(ROOT / "templates" / "pdf") + "/", str(OUT / "bare.pdf")]
-        t_bare, m_bare = median_of([bare], env=env)
-        t_pdf = next(r[1] for r in rows if r[0] == f"pdf {times}x")
-        m_pdf = next(r[2] for r in rows if r[0] == f"pdf {times}x")
-        rows.append((f"pdf step {times}x", t_pdf, m_pdf, "bare WeasyPrint, same HTML", t_bare, m_bare))
+        for fmt in FORMATS:
+            jobs = {"ours": ([ours[fmt]], 1), "pandoc": ([theirs[fmt]], 1)}
+            if fmt == "pdf":
+                jobs["bare"] = ([bare], 1)
+            got = rounds(jobs, env=env)
+            rows.append((f"{fmt} {times}x", *got["ours"], "pandoc", *got["pandoc"]))
+            if fmt == "pdf":
+                step = (f"pdf step {times}x", *got["ours"], "bare WeasyPrint, same HTML", *got["bare"])
+            print(
+                f"  {fmt} {times}x: ours {got['ours'][0]:.2f} s, pandoc {got['pandoc'][0]:.2f} s",
+                file=sys.stderr,
+                flush=True,
+            )
+        all_ours = [PY, "-m", "pipeline", "build", "--source", str(source), "--out", str(build), "-q"]
+        got = rounds({"ours": ([all_ours], 1), "pandoc": (list(theirs.values()), 2)}, env=env)
+        rows.append((f"all four {times}x", *got["ours"], "pandoc, 2 at a time", *got["pandoc"]))
+        rows.append(step)
+        seconds[("all", times)] = got["ours"][0]
 
     lines = [
         f"Median of {REPEAT} cold runs on {os.cpu_count()} cores; memory is the peak RSS of one process.",
