@@ -81,10 +81,10 @@ def build(
     child = PdfProcess() if "pdf" in formats and usable_cores() > 1 else None
     try:
         doc, tmpl, theme = prepare(source, templates)
+        ctx = Context(tmpl, options=options, theme=theme)
         results = []
         job_seconds = 0.0
         if "pdf" in formats:
-            ctx = Context(tmpl, options=options, theme=theme)
             if child is not None:
                 start = time.perf_counter()
                 child.send(edition("pdf").print_job(doc, ctx))  # checked here: its errors are ours
@@ -93,7 +93,7 @@ def build(
                 results.append(_render("pdf", doc, ctx, progress))
         for name in EDITIONS:
             if name in formats and name not in ("html", "pdf"):
-                results.append(_render(name, doc, Context(tmpl, options=options, theme=theme), progress))
+                results.append(_render(name, doc, ctx, progress))
         if child is not None:
             files, seconds = child.result()
             pdf = Result("pdf", files, job_seconds + seconds)
@@ -105,7 +105,7 @@ def build(
             child.stop()
     if "html" in formats:
         downloads = _downloads(doc, out, {r.format: r for r in results})
-        results.append(_render("html", doc, Context(tmpl, downloads=downloads, options=options, theme=theme), progress))
+        results.append(_render("html", doc, replace(ctx, downloads=downloads), progress))
     for result in results:
         for relative, data in result.files.items():
             write_atomic(out / relative, data)

@@ -123,7 +123,7 @@ def print_job(doc: Document, ctx: Context) -> PrintJob:
         base_url=str(template.parent),
         template=str(template),
         filename=outputs(doc.meta)[0],
-        roots=(Path(doc.source_dir).resolve(), *ctx.templates.roots()),
+        source_root=Path(doc.source_dir).resolve(),
         template_roots=tuple(ctx.templates.roots()),
         options={
             "pdf_variant": variant,

@@ -26,8 +26,8 @@ class PrintJob:
     base_url: str  # the folder of pdf/book.html, where the HTML's relative URLs resolve
     template: str  # pdf/book.html, named by WeasyPrint's warnings
     filename: str
-    roots: tuple[Path, ...]  # the folders WeasyPrint may read: the source's and the templates'
-    template_roots: tuple[Path, ...]
+    source_root: Path  # WeasyPrint may read files here and under the template roots, nowhere else
+    template_roots: tuple[Path, ...]  # the designer's folder first, then the built-in one
     options: dict = field(default_factory=dict)
 
 
@@ -39,7 +39,7 @@ def lay_out(job: PrintJob) -> dict[str, bytes]:
     from .pdf_pages import render_without_broken_page_ends  # imports WeasyPrint too
 
     with _captured_logs() as logs:
-        fetcher = _confined_fetcher(list(job.roots), list(job.template_roots))
+        fetcher = _confined_fetcher(job.source_root, list(job.template_roots))
         source = weasyprint.HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher)
         document = render_without_broken_page_ends(source, **job.options)
         with _cached_page_references():
@@ -89,7 +89,7 @@ def _header_scope(document, pdf) -> None:
             obj["A"]["Scope"] = "/Column"
 
 
-def _confined_fetcher(roots: list[Path], template_roots: list[Path]):
+def _confined_fetcher(source_root: Path, template_roots: list[Path]):
     """WeasyPrint may read files under the source and template folders, and nothing else."""
     from weasyprint.urls import URLFetcher
 
@@ -101,7 +101,7 @@ def _confined_fetcher(roots: list[Path], template_roots: list[Path]):
             if parts.scheme != "file":
                 raise ValueError(f"not fetched (only files in the source and template folders are read): {url}")
             path = Path(unquote(parts.path)).resolve()
-            if not any(path.is_relative_to(root) for root in roots):
+            if not any(path.is_relative_to(root) for root in (source_root, *template_roots)):
                 raise ValueError(f"not fetched (outside the source and template folders): {path}")
             found = locate(path, template_roots)
             return super().fetch(found.as_uri() if found != path else url, headers)
