@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import zipfile
 
 import docx
@@ -10,19 +9,13 @@ import lxml.etree
 import lxml.html
 import pytest
 
-from textcheck import expected_pieces, missing_in_order
+from textcheck import expected_pieces, missing_in_order, pdf_text
 
 
 def html_text(path) -> str:
     tree = lxml.html.parse(str(path))
     main = tree.getroot().body.find(".//main")
     return main.text_content()
-
-
-def pdf_text(path) -> str:
-    return subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True, text=True
-    ).stdout
 
 
 def epub_text(path) -> str:

@@ -18,6 +18,7 @@ import pytest
 from docx.shared import RGBColor
 
 from pipeline.cli import main
+from textcheck import pdf_text
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILTIN = ROOT / "templates"
@@ -40,10 +41,6 @@ def hashes(folder: Path) -> dict[str, str]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
-
-
-def pdf_text(path: Path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
 def epub_parts(path: Path) -> str:
@@ -76,7 +73,7 @@ def test_designer_workflow_reaches_all_four_editions(small_source, tmp_path, cap
     assert build(small_source, out, "--templates", str(theme)) == 0
     assert 'class="designer-para">Designer mark: First paragraph.</p>' in (out / "index.html").read_text("utf-8")
     assert 'class="designer-para">Designer mark: First paragraph.</p>' in epub_parts(out / f"{SLUG}.epub")
-    assert "Designer mark: First paragraph." in pdf_text(out / f"{SLUG}.pdf")
+    assert "Designer mark: First paragraph." in pdf_text(out / f"{SLUG}.pdf", layout=True)
     assert heading1_colour(out / f"{SLUG}.docx") == "123456"
 
     # Without the folder, none of it.
@@ -116,7 +113,7 @@ def test_copy_is_complete_and_refuses_a_non_empty_folder(tmp_path, capsys):
         ("html/style.css", lambda t: t + "\n.only-one-file { color: red; }\n", "html",
          lambda out: ".only-one-file" in (out / "assets" / "style.css").read_text("utf-8")),
         ("pdf/print.css", lambda t: t + '\n.cover .title::after { content: " (one file)"; }\n', "pdf",
-         lambda out: "(one file)" in pdf_text(out / f"{SLUG}.pdf")),
+         lambda out: "(one file)" in pdf_text(out / f"{SLUG}.pdf", layout=True)),
     ],
 )  # fmt: skip
 def test_a_folder_with_one_edited_file(small_source, tmp_path, relative, edit, fmt, check):
@@ -198,7 +195,7 @@ def test_example_theme_looks_different_in_every_edition(small_source, tmp_path):
     pdf = out / f"{SLUG}.pdf"
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "612 x 792 pts (letter)" in info
-    assert "Civic edition" in pdf_text(pdf)
+    assert "Civic edition" in pdf_text(pdf, layout=True)
     # The DOCX styles come from the theme's reference document (made from its theme.yaml).
     assert heading1_colour(out / f"{SLUG}.docx") == "10242B" != heading1_colour(BUILTIN / "docx" / "reference.docx")
     styles = zipfile.ZipFile(out / f"{SLUG}.docx").read("word/styles.xml").decode("utf-8")

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import re
+import subprocess
 import unicodedata
 
 from pipeline.model import Document, plain_text
 
 HYPHENS = "-\u2010\u2011\u00ad"
+
+
+def pdf_text(path, layout: bool = False) -> str:
+    """A PDF's text as pdftotext gives it, pages separated by form feeds; `layout` keeps each page's
+    lines and columns where they stand."""
+    args = ["pdftotext", "-enc", "UTF-8", *(["-layout"] if layout else []), str(path), "-"]
+    return subprocess.run(args, check=True, capture_output=True, text=True).stdout
+
+
+def page_texts(path) -> list[str]:
+    """Each page's text as pdftotext lays it out (index 0 is page 1)."""
+    return pdf_text(path, layout=True).split("\f")[:-1]
 
 
 def words(text: str) -> list[str]:

@@ -26,6 +26,7 @@ from pipeline.build import build, prepare
 from pipeline.errors import SourceError
 from pipeline.model import plain_text
 from pipeline.render import docx as docx_edition
+from textcheck import pdf_text
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -186,8 +187,7 @@ def libreoffice_convert(docx_path: Path, workdir: Path, target: str, fonts: bool
 
 
 def pdf_pages(pdf: Path) -> list[str]:
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True)
-    return [re.sub(r"\s+", " ", page).strip() for page in text.stdout.split("\f")]
+    return [re.sub(r"\s+", " ", page).strip() for page in pdf_text(pdf).split("\f")]
 
 
 # --- the reference document ------------------------------------------------------------------

@@ -21,21 +21,13 @@ from pipeline.build import build, prepare
 from pipeline.errors import SourceError
 from pipeline.render import Context
 from pipeline.render import pdf as pdf_edition
-from textcheck import missing_in_order
+from textcheck import missing_in_order, page_texts, pdf_text
 
 A4 = (595.28, 841.89)
 LETTER = (612.0, 792.0)
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def page_texts(path: Path) -> list[str]:
-    """Each page's text as pdftotext lays it out (index 0 is page 1)."""
-    out = subprocess.run(
-        ["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True, text=True
-    ).stdout
-    return out.split("\f")[:-1]
 
 
 def flat(text: str) -> str:
@@ -306,9 +298,7 @@ def test_notes_at_the_foot_of_the_page_that_calls_them(sample):
 
 def test_sample_text_in_reading_order(sample):
     doc = prepare(sample["root"] / "src")[0]
-    text = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(sample["path"]), "-"], check=True, capture_output=True, text=True
-    ).stdout
+    text = pdf_text(sample["path"])
     # A note call is a raised number right after the word ("note.1"); the model's text has no number.
     calls = re.compile(r"(?<=[.,;:!?])[12](?=\s)")
     assert len(calls.findall(text)) == 3
@@ -446,7 +436,7 @@ def test_rich_sample_tagged_figures_tables_and_text(rich):
     assert [f.get("/Alt") for f in found["/Figure"]] == ["A red square on white"]
     assert len(found["/Table"]) == 1 and len(found["/TH"]) == 2 and len(found["/TD"]) == 4
     assert len(found["/H4"]) == 1 and "/L" in found and "/BlockQuote" in found
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(rich["path"]), "-"], capture_output=True, text=True).stdout
+    text = pdf_text(rich["path"])
     for piece in (
         "code <kept> as text",
         "Figure 1. A square, as a figure",

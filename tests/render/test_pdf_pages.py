@@ -5,12 +5,12 @@ internals are not what it expects."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 import weasyprint
 
+import textcheck
 from conftest import MINIMAL_YAML, SOURCE, write_source
 from pipeline.build import prepare
 from pipeline.render import Context, pdf_pages
@@ -57,8 +57,7 @@ def html_of(job) -> weasyprint.HTML:
 def page_texts(document, job, tmp_path: Path) -> list[str]:
     path = tmp_path / f"out-{len(list(tmp_path.iterdir()))}.pdf"
     path.write_bytes(document.write_pdf(**job.options))
-    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
-    return out.split("\f")[:-1]
+    return textcheck.page_texts(path)
 
 
 def last_text_line(page: str) -> str:
