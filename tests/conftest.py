@@ -44,6 +44,13 @@ def built(tmp_path_factory):
     }
 
 
+def build_alone(fmt: str, out: Path, source: Path = SOURCE) -> Path:
+    """One edition of a source, built through the real builder into `out`: its file."""
+    build(source, out, formats=(fmt,))
+    (path,) = out.glob(f"*.{fmt}")
+    return path
+
+
 MINIMAL_YAML = """\
 title: A Small Paper
 issuer: Test Office

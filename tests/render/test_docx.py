@@ -21,7 +21,7 @@ import lxml.etree
 import pytest
 from PIL import Image
 
-from conftest import MINIMAL_YAML, ROOT, SOURCE, write_source
+from conftest import MINIMAL_YAML, ROOT, SOURCE, build_alone, write_source
 from pipeline.build import build, prepare
 from pipeline.errors import SourceError
 from pipeline.model import plain_text
@@ -46,10 +46,7 @@ def q(tag: str) -> str:
 @pytest.fixture(scope="module")
 def paper(tmp_path_factory):
     """The bundled paper's DOCX alone, built through the real builder."""
-    out = tmp_path_factory.mktemp("docx")
-    build(SOURCE, out, formats=("docx",))
-    (path,) = out.glob("*.docx")
-    return path
+    return build_alone("docx", tmp_path_factory.mktemp("docx"))
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ import lxml.etree
 import pytest
 from PIL import Image
 
-from conftest import MINIMAL_YAML, ROOT, SOURCE, write_rich_source, write_source
+from conftest import MINIMAL_YAML, ROOT, SOURCE, build_alone, write_rich_source, write_source
 from pipeline.build import build
 from pipeline.errors import SourceError
 from pipeline.model import BlockQuote, ListBlock, Para, plain_text
@@ -53,10 +53,7 @@ CHROMIUM = "/usr/bin/chromium"
 @pytest.fixture(scope="module")
 def book(tmp_path_factory):
     """The bundled paper's EPUB alone (the PDF is not needed here), built through the real builder."""
-    out = tmp_path_factory.mktemp("epub")
-    build(SOURCE, out, formats=("epub",))
-    (path,) = out.glob("*.epub")
-    return path
+    return build_alone("epub", tmp_path_factory.mktemp("epub"))
 
 
 @pytest.fixture(scope="module")
@@ -355,8 +352,7 @@ def test_zip_layout_and_two_builds_byte_identical(book, tmp_path):
 
 def test_source_date_epoch_sets_dcterms_modified(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14T22:13:20Z
-    build(SOURCE, tmp_path, formats=("epub",))
-    (path,) = tmp_path.glob("*.epub")
+    path = build_alone("epub", tmp_path)
     assert Package(path).meta("dcterms:modified") == ["2023-11-14T22:13:20Z"]
 
 
