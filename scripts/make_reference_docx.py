@@ -462,7 +462,7 @@ def set_theme_fonts(theme_part, theme) -> None:
 # --- the specimen body -------------------------------------------------------------------------
 
 
-def specimen(document, theme) -> None:
+def specimen(document) -> None:
     """A page of each style in use, so a designer sees what they change. Builds ignore the body."""
 
     def p(style: str, text: str = "", runs=()):
@@ -551,7 +551,7 @@ def build(theme) -> bytes:
     for child in list(body):
         if child.tag != f"{{{W_NS}}}sectPr":
             body.remove(child)
-    specimen(document, theme)
+    specimen(document)
 
     section = document.sections[0]
     for attr in list(section._sectPr.attrib):  # revision ids from python-docx's template
