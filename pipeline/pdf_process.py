@@ -13,6 +13,10 @@ import multiprocessing.connection
 import signal
 import threading
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .render import Output
 
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
@@ -43,8 +47,8 @@ class PdfProcess:
         except OSError:  # the child is gone; result() says so
             pass
 
-    def result(self) -> tuple[dict[str, bytes], float]:
-        """The PDF's files and the seconds the child took; its exception if it raised one."""
+    def result(self) -> tuple[Output, float]:
+        """The PDF (files, pages, notices) and the seconds the child took; its exception if it raised one."""
         multiprocessing.connection.wait([self.conn, self.process.sentinel])
         try:
             kind, value = self.conn.recv()

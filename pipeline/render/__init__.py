@@ -4,9 +4,10 @@ Every edition module has:
 
 - ``NAME``: its format name ("pdf");
 - ``outputs(meta) -> list[str]``: the paths it writes, relative to the build folder;
-- ``render(doc, ctx) -> dict[str, bytes]``: those files' contents. Nothing is written here: the
-  builder writes all files of a build at the end, atomically, so a failure leaves the last good
-  editions in place.
+- ``render(doc, ctx) -> dict[str, bytes]``: those files' contents, or an ``Output`` that carries them
+  with what else the edition knows (the PDF: its page count from the layout, hints about the machine).
+  Nothing is written here: the builder writes all files of a build at the end, atomically, so a
+  failure leaves the last good editions in place.
 """
 
 from __future__ import annotations
@@ -23,6 +24,19 @@ def _theme_defaults() -> Mapping[str, Any]:
     from ..theme import defaults
 
     return defaults()
+
+
+@dataclass(frozen=True)
+class Output:
+    """What an edition made: its files, and what it can tell of them beyond their bytes."""
+
+    files: dict[str, bytes]
+    pages: int | None = None  # the page count where the edition lays out pages (the PDF)
+    notices: tuple[str, ...] = ()  # hints about the machine (not problems in the source), each once
+
+    @classmethod
+    def of(cls, rendered: Output | Mapping[str, bytes]) -> Output:
+        return rendered if isinstance(rendered, Output) else cls(dict(rendered))
 
 
 @dataclass(frozen=True)

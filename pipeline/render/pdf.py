@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..errors import Diagnostic, SourceError
 from ..model import Document
-from . import Context
+from . import Context, Output
 from .common import css_string
 from .pdf_engine import PrintJob, lay_out
 from .pdf_glyphs import check_glyphs
@@ -99,7 +99,7 @@ def _template_url(ctx: Context, relative: str, base: Path) -> str:
     return path.name if path.parent == base else path.resolve().as_uri()
 
 
-def render(doc: Document, ctx: Context) -> dict[str, bytes]:
+def render(doc: Document, ctx: Context) -> Output:
     return lay_out(print_job(doc, ctx))
 
 
@@ -131,4 +131,5 @@ def print_job(doc: Document, ctx: Context) -> PrintJob:
             "pdf_identifier": hashlib.md5(doc.meta.identifier.encode(), usedforsecurity=False).hexdigest().encode(),
             "uncompressed_pdf": False,
         },
+        epoch=int(doc.meta.timestamp.timestamp()),
     )

@@ -4,17 +4,21 @@ Kept apart from `pdf.py` (templates, glyph check) and light to import, so a chil
 WeasyPrint and this module while the parent reads the source, and then receive the job as plain data.
 
 WeasyPrint's file access is confined to the source and template folders, and its warnings (bad CSS, a
-file it could not read), which it logs instead of raising, fail the build naming the template.
+file it could not read), which it logs instead of raising, fail the build naming the template. The few
+it logs about the machine rather than the document (`ENVIRONMENT_NOTICES`) do not: each becomes one
+hint naming what would help.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ..errors import Diagnostic, SourceError
+from . import Output
 
 
 @dataclass(frozen=True)
@@ -29,24 +33,59 @@ class PrintJob:
     source_root: Path  # WeasyPrint may read files here and under the template roots, nowhere else
     template_roots: tuple[Path, ...]  # the designer's folder first, then the built-in one
     options: dict = field(default_factory=dict)
+    epoch: int = 0  # the paper's timestamp, in seconds since 1970: the date stamped into subset fonts
 
 
-def lay_out(job: PrintJob) -> dict[str, bytes]:
+# What WeasyPrint logs about the machine rather than the document, by the exact format string it logs
+# (`record.msg`, WeasyPrint 70), each with the hint shown instead. An explicit list, not a pattern: any
+# other warning is about the document (bad CSS, a missing image or glyph) and fails the build.
+# Left out on purpose: "Please install HarfBuzz version 13+ with harfbuzz-vector to display %s COLR
+# emoji fonts." is about the machine too, but the PDF would then lack what the source shows.
+ENVIRONMENT_NOTICES = {
+    'Using fontTools instead of HarfBuzz-Subset for font "%s". This will '
+    "be unsupported in future versions of WeasyPrint. Please install "
+    "HarfBuzz-Subset >= 4.1.0 with your package manager.": (
+        "fonts were subset with fontTools, which is slower than HarfBuzz: "
+        "install libharfbuzz-subset0 (Debian, Ubuntu) or harfbuzz (other systems) for faster PDF builds"
+    ),
+}
+
+
+def lay_out(job: PrintJob) -> Output:
     """WeasyPrint's part: lay out and write the PDF. Its warnings (bad CSS, a file it may not read)
-    fail the build, naming the template."""
+    fail the build, naming the template; its notices about the machine come back as hints."""
     import weasyprint  # imported here: it is the slowest import (~0.5 s), and only this edition needs it
 
     from .pdf_pages import render_without_broken_page_ends  # imports WeasyPrint too
 
-    with _captured_logs() as logs:
+    with _captured_logs() as logs, _source_date_epoch(job.epoch):
         fetcher = _confined_fetcher(job.source_root, list(job.template_roots))
         source = weasyprint.HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher)
         document = render_without_broken_page_ends(source, **job.options)
         with _cached_page_references():
             pdf = document.write_pdf(finisher=_header_scope, **job.options)
-    if logs:
-        raise SourceError([Diagnostic(job.template, 1, f"WeasyPrint: {m}") for m in logs])
-    return {job.filename: pdf}
+    if logs.problems:
+        raise SourceError([Diagnostic(job.template, 1, f"WeasyPrint: {m}") for m in logs.problems])
+    return Output({job.filename: pdf}, pages=len(document.pages), notices=tuple(logs.notices))
+
+
+class _source_date_epoch:
+    """fontTools, which subsets the fonts where the HarfBuzz subsetter is not installed, stamps each
+    subset font's `head.modified` with the time now, unless SOURCE_DATE_EPOCH is set: set it to the
+    paper's timestamp while the PDF is made, so that the PDF's bytes do not depend on when."""
+
+    def __init__(self, epoch: int) -> None:
+        self.epoch = str(epoch)
+
+    def __enter__(self) -> None:
+        self.before = os.environ.get("SOURCE_DATE_EPOCH")
+        os.environ["SOURCE_DATE_EPOCH"] = self.epoch
+
+    def __exit__(self, *exc) -> None:
+        if self.before is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = self.before
 
 
 class _cached_page_references:
@@ -91,7 +130,7 @@ def _header_scope(document, pdf) -> None:
 
 def _confined_fetcher(source_root: Path, template_roots: list[Path]):
     """WeasyPrint may read files under the source and template folders, and nothing else."""
-    from weasyprint.urls import URLFetcher
+    from weasyprint import URLFetcher  # public API (weasyprint.__all__), not an internal
 
     class ConfinedFetcher(URLFetcher):
         def fetch(self, url, headers=None):
@@ -109,18 +148,31 @@ def _confined_fetcher(source_root: Path, template_roots: list[Path]):
     return ConfinedFetcher(allowed_protocols={"file", "data"})
 
 
+@dataclass
+class _Logs:
+    problems: list[str] = field(default_factory=list)  # about the document: they fail the build
+    notices: dict[str, None] = field(default_factory=dict)  # hints about the machine, once each
+
+    def take(self, record: logging.LogRecord) -> None:
+        hint = ENVIRONMENT_NOTICES.get(record.msg) if isinstance(record.msg, str) else None
+        if hint is None:
+            self.problems.append(record.getMessage())
+        else:
+            self.notices[hint] = None
+
+
 class _captured_logs:
     """Collect WeasyPrint's warnings and errors (it logs bad CSS and missing files instead of raising)."""
 
-    def __enter__(self) -> list[str]:
-        self.messages: list[str] = []
+    def __enter__(self) -> _Logs:
+        self.logs = _Logs()
         self.logger = logging.getLogger("weasyprint")
         self.handler = logging.Handler(level=logging.WARNING)
-        self.handler.emit = lambda record: self.messages.append(record.getMessage())
+        self.handler.emit = self.logs.take
         self.logger.addHandler(self.handler)
         self.propagate = self.logger.propagate
         self.logger.propagate = False
-        return self.messages
+        return self.logs
 
     def __exit__(self, *exc) -> None:
         self.logger.removeHandler(self.handler)

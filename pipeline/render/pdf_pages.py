@@ -26,8 +26,17 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from weasyprint.formatting_structure import boxes
-from weasyprint.layout import page as wp_page
+# WeasyPrint internals (pinned in pyproject.toml to the release these were written for). Guarded, so
+# that a WeasyPrint that moved them still makes a PDF: without `remake_page` the slow path runs; without
+# the box classes, which both paths read, the PDF is laid out as it is, without the page-end fix.
+try:
+    from weasyprint.formatting_structure import boxes
+except ImportError:
+    boxes = None
+try:
+    from weasyprint.layout import page as wp_page
+except ImportError:
+    wp_page = None
 
 HYPHENS = "-\u2010\u2011\u00ad"
 KEEP_STYLE = "white-space: nowrap; hyphens: manual"
@@ -39,6 +48,8 @@ _INTERNALS_CHANGED = (AttributeError, KeyError, IndexError, TypeError, ValueErro
 
 def render_without_broken_page_ends(html, **options):
     """Lay out `html` (a weasyprint.HTML) so that no page ends in a hyphen-broken word."""
+    if boxes is None:  # see the imports
+        return html.render(**options)
     if KeepWholeInLayout.available():
         hook = KeepWholeInLayout()
         with hook:
@@ -60,7 +71,7 @@ class KeepWholeInLayout:
 
     @staticmethod
     def available() -> bool:
-        return callable(getattr(wp_page, "remake_page", None))
+        return wp_page is not None and callable(getattr(wp_page, "remake_page", None))
 
     def __enter__(self):
         self.original = wp_page.remake_page

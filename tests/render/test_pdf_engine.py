@@ -22,7 +22,10 @@ def test_a_print_job_crosses_to_a_process_as_it_is(tmp_path):
     assert job.filename == "small-paper.pdf" and "<html" in job.html
 
 
-def test_cached_page_references_write_the_same_bytes(tmp_path):
+def test_cached_page_references_write_the_same_bytes(tmp_path, monkeypatch):
+    # Without the HarfBuzz subsetter, fontTools subsets the fonts and stamps them with the time now
+    # unless SOURCE_DATE_EPOCH is set (lay_out sets it; this test calls WeasyPrint itself).
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     doc, tmpl, theme = prepare(write_rich_source(tmp_path / "src"))
     job = print_job(doc, Context(tmpl, theme=theme))
     document = weasyprint.HTML(string=job.html, base_url=job.base_url).render(**job.options)

@@ -110,3 +110,28 @@ def test_the_hook_stands_aside_when_weasyprint_is_not_as_expected(monkeypatch, t
 
     assert hooks and hooks[0].failed
     assert page_texts(document, job, tmp_path) == expected
+
+
+@pytest.mark.parametrize("moved", ["weasyprint.layout.page", "weasyprint.formatting_structure.boxes"])
+def test_a_moved_weasyprint_internal_takes_the_fallback_instead_of_failing_at_import(moved, tmp_path):
+    """A WeasyPrint whose internals moved (as an upgrade past the pin might) still makes the PDF:
+    without `remake_page` by the slow path, without the box classes laid out as it is."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT, write_rich_source
+
+    src = write_rich_source(tmp_path / "src")
+    script = (
+        # WeasyPrint keeps what it imported; the module is gone from where pdf_pages looks for it.
+        "import sys, weasyprint, weasyprint.layout.page, weasyprint.formatting_structure.boxes\n"
+        f"package, name = {moved!r}.rsplit('.', 1); delattr(sys.modules[package], name)\n"
+        f"sys.modules[{moved!r}] = None\n"  # `import` of it now raises ImportError
+        "from pipeline.cli import main\n"
+        f"sys.exit(main(['build', '--source', {str(src)!r}, '--out', {str(tmp_path / 'out')!r}, '--formats', 'pdf']))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, env={"PYTHONPATH": str(ROOT)}
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "small-paper.pdf").read_bytes().startswith(b"%PDF-")
