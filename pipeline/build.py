@@ -1,4 +1,4 @@
-"""A build: read the source once, render the chosen editions, then write every file atomically."""
+"""A build: read the source once, render the chosen editions, then write them all or nothing (buildfolder)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ import datetime as dt
 import hashlib
 import importlib
 import os
-import tempfile
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .buildfolder import publish
 from .errors import Diagnostic, SourceError
 from .model import Document, Numbering
 from .numbering import apply as apply_numbering
@@ -93,9 +93,7 @@ def build(
     if "html" in formats:
         downloads = _downloads(doc, out, {r.format: r for r in results})
         results.append(_render("html", doc, replace(ctx, downloads=downloads), progress))
-    for result in results:
-        for relative, data in result.files.items():
-            write_atomic(out / relative, data)
+    publish(out, {result.format: result.files for result in results})
     return results
 
 
@@ -162,17 +160,3 @@ def _downloads(doc: Document, out: Path, built: dict[str, Result]) -> tuple[Down
             Download(name, module.LABEL, filename, len(data), hashlib.sha256(data).hexdigest(), module.MEDIA_TYPE)
         )
     return tuple(found)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same folder and a rename: readers see old or new, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -1,7 +1,7 @@
 """`python -m pipeline` / `pipeline`: build, check, import, dump.
 
 Exit codes: 0 ok, 1 problems in the source or templates (each printed as `path:line: message`),
-2 usage, 3 an internal error (a bug: please report it), 130/143 interrupted (SIGINT/SIGTERM).
+2 usage, 3 an internal error (a bug: please report it), 130/143/129 interrupted (SIGINT/SIGTERM/SIGHUP).
 """
 
 from __future__ import annotations
@@ -77,7 +77,10 @@ def _raise_interrupted(signum, frame) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if threading.current_thread() is threading.main_thread():
+        # SIGTERM and SIGHUP (the terminal closed) end a build as Ctrl-C does: cleanly, the build
+        # folder as it was, the PDF's process stopped.
         signal.signal(signal.SIGTERM, _raise_interrupted)
+        signal.signal(signal.SIGHUP, _raise_interrupted)
     try:
         return COMMANDS[args.command](args)
     except SourceError as exc:
@@ -87,7 +90,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"pipeline: {count} problem{'s' if count != 1 else ''}; nothing was written", file=sys.stderr)
         return 1
     except (KeyboardInterrupt, Interrupted) as exc:
-        print("pipeline: interrupted; the editions in the build folder are the last good ones", file=sys.stderr)
+        from .buildfolder import COMMITTED
+
+        if COMMITTED:  # the signal came while the build was moving its files in, and waited for it
+            print(
+                "pipeline: interrupted; the build was written first: the build folder has the new editions",
+                file=sys.stderr,
+            )
+        else:
+            print("pipeline: interrupted; the editions in the build folder are the last good ones", file=sys.stderr)
         return 128 + getattr(exc, "signum", signal.SIGINT)
     except Exception as exc:  # a bug, not the user's mistake: say so plainly, no traceback
         print(f"pipeline: internal error: {type(exc).__name__}: {exc} (please report this)", file=sys.stderr)

@@ -8,8 +8,10 @@ pool would wait forever for a result that is never coming.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import multiprocessing.connection
+import os
 import signal
 import threading
 import time
@@ -18,14 +20,17 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .render import Output
 
-STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 class PdfProcess:
     def __init__(self) -> None:
         context = multiprocessing.get_context("fork")  # the child starts with this process's imports
         self.conn, child_end = context.Pipe()
-        self.process = context.Process(target=_main, args=(child_end,), name="pipeline-pdf", daemon=True)
+        self.process = context.Process(
+            target=_main, args=(child_end, self.conn, os.getpid()), name="pipeline-pdf", daemon=True
+        )
         # The child is born with SIGINT and SIGTERM blocked, until it has its own handlers: a SIGTERM
         # from stop() that came while it still ran this process's handlers (the CLI's, which raise)
         # in the middle of Python's at-fork bookkeeping left a child that neither ran nor died.
@@ -71,10 +76,17 @@ class PdfProcess:
         self.conn.close()
 
 
-def _main(conn) -> None:
-    # The parent handles Ctrl-C and SIGTERM and stops the child; the child just ends, silently.
+def _main(conn, parent_end, parent_pid: int) -> None:
+    # The child must not outlive the build, however the build ends. Killed outright (SIGKILL, or a
+    # SIGHUP with no handler), the build cannot stop it, so: the kernel kills the child when the build
+    # dies (Linux), and the child holds no copy of the build's end of the pipe, so that its read sees
+    # the end of the pipe once the build is gone (everywhere).
+    parent_end.close()
+    _die_with(parent_pid)
+    # The parent handles Ctrl-C, SIGTERM and SIGHUP and stops the child; the child just ends, silently.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
     from .render import pdf_pages  # noqa: F401  (imports WeasyPrint, ~0.5 s: now, not when the job comes)
     from .render.pdf_engine import lay_out
@@ -92,3 +104,14 @@ def _main(conn) -> None:
         conn.send(reply)
     except Exception:  # an exception that does not pickle: send what it said
         conn.send(("error", RuntimeError(f"{type(reply[1]).__name__}: {reply[1]}")))
+
+
+def _die_with(parent_pid: int) -> None:
+    """Ask the kernel for SIGKILL when the parent dies (prctl PR_SET_PDEATHSIG; Linux only)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the closed pipe end still ends the child
+        return
+    if os.getppid() != parent_pid:  # the parent died before the request was made
+        os._exit(0)

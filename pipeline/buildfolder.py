@@ -1,0 +1,217 @@
+"""The build folder, written all or nothing.
+
+A build's files are first staged in `<out>/.pipeline-staging/` (the same file system, so that moving
+them into place is a rename) and checked: every byte is written there, so a full disk, a name too long
+or a folder that cannot be written fails before anything in the build folder has changed. Then the
+build commits: a journal (`COMMIT` in the staging folder) lists the files to move and the stale ones to
+remove, and the renames follow with Ctrl-C, SIGTERM and SIGHUP held back until they are done. A build
+killed outright (SIGKILL, power loss) leaves the staging folder; the next build finishes a commit whose
+journal is whole, and throws away a staging that never reached it. Either way the folder holds all the
+new editions or all the old ones.
+
+The manifest (`<out>/.pipeline-build.json`) records which files each edition wrote. A file that an
+edition wrote last time and not this time (a removed figure, an old slug's PDF) is removed; a file that
+no build wrote is never touched, so `--out` may point at a folder that holds other things.
+
+Builds into the same folder at once (`make` runs two) take turns: each holds a lock on the folder.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import shutil
+import signal
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path, PurePosixPath
+
+from .errors import Diagnostic, SourceError
+
+STAGING = ".pipeline-staging"
+MANIFEST = ".pipeline-build.json"
+JOURNAL = "COMMIT"
+HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+OURS = {STAGING, MANIFEST}
+
+
+# Set once a build of this process has committed: an interruption that comes after it (a signal held
+# during the renames runs its handler then) leaves the new editions, and the CLI says so.
+COMMITTED: list[bool] = []
+
+
+def publish(out: Path, editions: Mapping[str, Mapping[str, bytes]]) -> None:
+    """Write `editions` ({format: {relative path: bytes}}) into `out`, all or nothing. Raises
+    SourceError naming the folder if it cannot be written; then the folder is as it was."""
+    out = Path(out)
+    _make_folder(out)
+    with _locked(out):
+        recover(out)
+        previous = _read_manifest(out)
+        files = {relative: data for edition in editions.values() for relative, data in edition.items()}
+        for relative in files:
+            _check_name(out, relative)
+        manifest = {**previous, **{name: sorted(edition) for name, edition in editions.items()}}
+        kept = {relative for edition in manifest.values() for relative in edition}
+        stale = sorted({relative for edition in previous.values() for relative in edition} - kept)
+        staging = out / STAGING
+        try:
+            _stage(staging, files, manifest)
+            journal = {"write": sorted(files) + [MANIFEST], "delete": stale}
+            _write_file(staging / f"{JOURNAL}.tmp", json.dumps(journal).encode())
+            with _signals_held():
+                os.replace(staging / f"{JOURNAL}.tmp", staging / JOURNAL)  # from here on, it commits
+                _commit(out, journal)
+        except OSError as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise _cannot_write(out, exc) from None
+        except BaseException:
+            if not (staging / JOURNAL).exists():
+                shutil.rmtree(staging, ignore_errors=True)
+            raise
+
+
+def recover(out: Path) -> None:
+    """Finish a commit a killed build left half done, or discard a staging it never committed."""
+    staging = out / STAGING
+    if not staging.is_dir():
+        return
+    try:
+        journal = json.loads((staging / JOURNAL).read_bytes())
+    except (OSError, ValueError):  # no journal, or a torn one: nothing of it reached the build folder
+        journal = None
+    if journal is not None:
+        _commit(out, journal)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _commit(out: Path, journal: dict) -> None:
+    staging = out / STAGING
+    for relative in journal["write"]:
+        staged = staging / relative
+        if staged.exists():  # else: moved already, by the build that was killed after it
+            (out / relative).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staged, out / relative)
+    for relative in journal["delete"]:
+        (out / relative).unlink(missing_ok=True)
+        _remove_empty_parents(out, (out / relative).parent)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _stage(staging: Path, files: Mapping[str, bytes], manifest: Mapping[str, list[str]]) -> None:
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    for relative, data in files.items():
+        _write_file(staging / relative, data)
+    _write_file(staging / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode() + b"\n")
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())  # the bytes are on disk before the rename can make them the edition
+    os.chmod(path, 0o644)
+
+
+def _check_name(out: Path, relative: str) -> None:
+    """Each file goes where a file (or nothing) is: a folder in its place, or a file where its folder
+    should be, would make the commit fail half done."""
+    parts = PurePosixPath(relative).parts
+    if not parts or parts[0] in OURS or ".." in parts or PurePosixPath(relative).is_absolute():
+        raise SourceError([Diagnostic(str(out / relative), 1, "not a file name this build may write")])
+    target = out.joinpath(*parts)
+    for parent in reversed(target.parents):
+        if parent.is_relative_to(out) and parent != out and parent.exists() and not parent.is_dir():
+            raise SourceError([Diagnostic(str(parent), 1, "is a file, where the build puts a folder; remove it")])
+    if target.is_symlink() or (target.exists() and not target.is_file()):
+        raise SourceError([Diagnostic(str(target), 1, "is not a plain file, where the build puts one; remove it")])
+
+
+def _read_manifest(out: Path) -> dict[str, list[str]]:
+    try:
+        data = json.loads((out / MANIFEST).read_bytes())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {
+        str(name): [str(r) for r in files if isinstance(r, str) and _safe(r)]
+        for name, files in data.items()
+        if isinstance(files, list)
+    }
+
+
+def _safe(relative: str) -> bool:
+    """A manifest entry that stays inside the build folder (the manifest is a file anyone can edit)."""
+    path = PurePosixPath(relative)
+    return bool(path.parts) and not path.is_absolute() and ".." not in path.parts and path.parts[0] not in OURS
+
+
+def _remove_empty_parents(out: Path, folder: Path) -> None:
+    while folder != out and folder.is_relative_to(out):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def _make_folder(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise SourceError([Diagnostic(str(out), 1, "the build folder is a file; choose another --out")])
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _cannot_write(out, exc) from None
+
+
+def _cannot_write(out: Path, exc: OSError) -> SourceError:
+    reason = {
+        errno.ENOSPC: "the disk is full",
+        errno.EDQUOT: "the disk quota is used up",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.EROFS: "the file system is read-only",
+        errno.ENAMETOOLONG: "a file name is too long for the file system",
+    }.get(exc.errno, exc.strerror or type(exc).__name__)
+    where = exc.filename if isinstance(exc.filename, str) else str(out)
+    shown = _outside_staging(out, where)
+    return SourceError(
+        [Diagnostic(shown, 1, f"cannot write the build folder: {reason}; it holds the last good editions")]
+    )
+
+
+def _outside_staging(out: Path, where: str) -> str:
+    """The path as the editor knows it: a staged file is named by where it was going."""
+    path = Path(where)
+    staging = out / STAGING
+    return str(out / path.relative_to(staging)) if path.is_relative_to(staging) else str(path)
+
+
+@contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    """Hold the build folder itself (flock on its descriptor: no lock file is left in it)."""
+    try:
+        fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as exc:
+        raise _cannot_write(out, exc) from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+@contextmanager
+def _signals_held(signals: Iterable[int] = HELD_SIGNALS) -> Iterator[None]:
+    """Ctrl-C, SIGTERM and SIGHUP wait until the renames are done; their handlers run after."""
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, set(signals))
+    try:
+        yield
+        COMMITTED.append(True)  # before the held signals are let through: the CLI then says which
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
