@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import glob
 import json
 import os
 import shutil
@@ -53,6 +54,7 @@ def publish(out: Path, editions: Mapping[str, Mapping[str, bytes]]) -> None:
         files = {relative: data for edition in editions.values() for relative, data in edition.items()}
         for relative in files:
             _check_name(out, relative)
+            _remove_old_temporaries(out / relative)
         manifest = {**previous, **{name: sorted(edition) for name, edition in editions.items()}}
         kept = {relative for edition in manifest.values() for relative in edition}
         stale = sorted({relative for edition in previous.values() for relative in edition} - kept)
@@ -129,6 +131,15 @@ def _check_name(out: Path, relative: str) -> None:
             raise SourceError([Diagnostic(str(parent), 1, "is a file, where the build puts a folder; remove it")])
     if target.is_symlink() or (target.exists() and not target.is_file()):
         raise SourceError([Diagnostic(str(target), 1, "is not a plain file, where the build puts one; remove it")])
+
+
+def _remove_old_temporaries(target: Path) -> None:
+    """Builders before this one wrote each file through `.<name>.<8 random characters>.tmp` beside it
+    (tempfile.mkstemp), which a SIGKILL left behind: remove those of the files this build writes."""
+    if target.parent.is_dir():
+        for leftover in target.parent.glob(f".{glob.escape(target.name)}.????????.tmp"):
+            if leftover.is_file() and not leftover.is_symlink():
+                leftover.unlink(missing_ok=True)
 
 
 def _read_manifest(out: Path) -> dict[str, list[str]]:

@@ -309,3 +309,14 @@ def test_the_manifest_cannot_make_a_build_delete_outside_its_folder(src, tmp_pat
     (out / buildfolder.MANIFEST).write_text('{"pdf": ["../victim.txt", "/etc/hostname"]}')
     assert build(src, out) == 0
     assert victim.read_text() == "keep me"
+
+
+def test_temporary_files_an_older_builder_left_are_cleaned(src, tmp_path):
+    out = tmp_path / "build"
+    out.mkdir()
+    leftover = out / ".small-paper.pdf.k3j_x9a2.tmp"  # tempfile.mkstemp's name, as the old builder used
+    leftover.write_bytes(b"%PDF half")
+    unrelated = out / ".notes.txt.k3j_x9a2.tmp"
+    unrelated.write_text("not ours")
+    assert build(src, out) == 0
+    assert not leftover.exists() and unrelated.exists()
