@@ -158,15 +158,11 @@ def cmd_dump(args) -> int:
 
 def cmd_templates(args) -> int:
     from .errors import Collector
-    from .folder import check_folder, check_targets, write_files
+    from .folder import check_folder, check_targets, os_errors, write_files
     from .templates import BUILTIN
 
     out = Path(args.dir)
     errors = Collector()
-    check_folder(out, errors)
-    errors.raise_if_any()
-    if out.is_dir() and any(out.iterdir()) and not args.force:
-        errors.add(out, 1, "folder is not empty; use --force to replace its files")
     # Everything of templates/ but hidden files and caches; the designer's other files are kept.
     names = sorted(
         str(p.relative_to(BUILTIN))
@@ -174,9 +170,14 @@ def cmd_templates(args) -> int:
         if p.is_file()
         and not any(part.startswith(".") or part == "__pycache__" for part in p.relative_to(BUILTIN).parts)
     )
-    check_targets(out, names, errors)
-    errors.raise_if_any()
-    write_files(out, {name: (BUILTIN / name).read_bytes() for name in names})
+    with os_errors(out):
+        check_folder(out, errors)
+        errors.raise_if_any()
+        if out.is_dir() and any(out.iterdir()) and not args.force:
+            errors.add(out, 1, "folder is not empty; use --force to replace its files")
+        check_targets(out, names, errors)
+        errors.raise_if_any()
+        write_files(out, {name: (BUILTIN / name).read_bytes() for name in names})
     print(f"wrote {len(names)} template files to {out}/; build with --templates {out} (or make all TEMPLATES={out})")
     return 0
 

@@ -11,10 +11,20 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import Collector, Diagnostic, SourceError
+
+
+@contextmanager
+def os_errors(out: Path) -> Iterator[None]:
+    """Looking at the folder can fail too (a name too long, a folder that cannot be read): a message."""
+    try:
+        yield
+    except OSError as exc:
+        raise SourceError([Diagnostic(str(exc.filename or out), 1, f"cannot use: {exc.strerror or exc}")]) from None
 
 
 def check_folder(out: Path, errors: Collector) -> None:

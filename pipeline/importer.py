@@ -28,13 +28,14 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from .errors import Collector, Diagnostic, SourceError
-from .folder import check_folder, check_targets, symlink_on_the_way, write_files
+from .folder import check_folder, check_targets, os_errors, symlink_on_the_way, write_files
 
 IMPORT_MARK = (
     "# Written by `pipeline import`; `import --force` replaces this file and the chapter files under contents."
 )
 # File names stay well under the file system's 255 bytes, however long a title is.
 SLUG_MAX = 80
+OWN_CHAPTER_RE = re.compile(r"chapters/\d{2,}-[a-z0-9-]+\.md")  # the names import_text gives
 
 NUM = r"(?:\d+|[一二三四五六七八九十百]+)"
 CHAPTER_RE = re.compile(rf"^{NUM}\s*、\s*(?P<title>\S.*)$")
@@ -82,15 +83,16 @@ def import_text(text: str, path: str = "<text>") -> dict[str, str]:
     meta: dict[str, object] = {"title": title}
     block: list[str] = []
     news_date = wire = paper_date = None
+    dated_at: dict[str, int] = {}  # which line gave the news, wire and paper date: for messages
     i = 1
     while i < len(paras) and not _is_heading(paras[i][1]) and not CATALOGUE_RE.match(paras[i][1]):
         line = paras[i][1]
         if m := NEWS_DATE_RE.match(line):
-            news_date = m.group("date")
+            news_date, dated_at["news"] = m.group("date"), paras[i][0]
         elif m := WIRE_RE.match(line):
-            wire = m
+            wire, dated_at["wire"] = m, paras[i][0]
         elif m := PAPER_DATE_RE.match(line):
-            paper_date = m
+            paper_date, dated_at["paper"] = m, paras[i][0]
         elif line != title:
             block.append(line)
         i += 1
@@ -114,6 +116,7 @@ def import_text(text: str, path: str = "<text>") -> dict[str, str]:
                 "no chapters found: expected 'preface', 'N、 Title' or 'Conclusion' lines",
             )
         )
+    released = _released(paper_date, wire, news_date, dated_at, path, problems)
     if problems:
         raise SourceError(problems)
 
@@ -121,7 +124,6 @@ def import_text(text: str, path: str = "<text>") -> dict[str, str]:
         meta["issuer"], meta["country"] = block[-1], block[0]
     elif block:
         meta["issuer"] = block[0]
-    released = _released(paper_date, wire, news_date)
     meta["date"] = f"{paper_date.group('month')} {paper_date.group('year')}" if paper_date else f"{released:%B %Y}"
     meta["released"] = released.isoformat()
     if wire:
@@ -266,16 +268,33 @@ def escape(text: str, start: bool = True, heading: bool = False) -> str:
     return text
 
 
-def _released(paper_date, wire, news_date) -> dt.date:
-    """The release date: the wire line's month and day in the paper's year, else what there is."""
-    if wire and wire.group("month") in MONTHS:
-        year = int(paper_date.group("year")) if paper_date else int((news_date or "1970")[:4])
-        return dt.date(year, MONTHS[wire.group("month")], int(wire.group("day")))
-    if paper_date and paper_date.group("month") in MONTHS:
-        return dt.date(int(paper_date.group("year")), MONTHS[paper_date.group("month")], 1)
+def _released(paper_date, wire, news_date, dated_at, path, problems) -> dt.date:
+    """The release date: the wire line's month and day in the paper's year, else what there is.
+
+    A date that does not exist ("March 99", "2023-13-45", year 0) is the text's fault: reported at its line.
+    """
+
+    def date(year: int, month: int, day: int, said: str, line: int) -> dt.date | None:
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            problems.append(Diagnostic(path, line, f"'{said}' is not a date; correct the text"))
+            return None
+
+    news = None
     if news_date:
-        return dt.date.fromisoformat(news_date)
-    return dt.date(1970, 1, 1)
+        year, month, day = map(int, news_date.split("-"))
+        news = date(year, month, day, f"Date: {news_date}", dated_at["news"])
+    if wire and wire.group("month") in MONTHS:
+        year = int(paper_date.group("year")) if paper_date else news.year if news else 1970
+        month, day = wire.group("month"), wire.group("day")
+        found = date(year, MONTHS[month], int(day), f"{month} {day}, {year}", dated_at["wire"])
+    elif paper_date and paper_date.group("month") in MONTHS:
+        month, year = paper_date.group("month"), paper_date.group("year")
+        found = date(int(year), MONTHS[month], 1, f"{month} {year}", dated_at["paper"])
+    else:
+        found = news
+    return found or dt.date(1970, 1, 1)
 
 
 def _yaml(meta: dict) -> str:
@@ -296,6 +315,11 @@ def write_import(files: dict[str, str], out: Path, text: Path, force: bool) -> l
     removed, and every other file (figures, notes, .git, a chapter it did not list) is kept. The
     text being imported is never replaced or removed, wherever it sits.
     """
+    with os_errors(out):
+        return _write_import(files, out, text, force)
+
+
+def _write_import(files: dict[str, str], out: Path, text: Path, force: bool) -> list[str]:
     errors = Collector()
     check_folder(out, errors)
     errors.raise_if_any()
@@ -363,13 +387,15 @@ def _earlier_import(out: Path, errors: Collector) -> set[str]:
 
 
 def _own_name(entry: object) -> str | None:
-    """A contents entry as a chapter file name inside the folder, or None (never a way out of it)."""
-    if not isinstance(entry, str) or "\\" in entry or "\0" in entry:
+    """A contents entry that names a chapter file as the importer names them, or None.
+
+    Only such files are the import's own: a chapter the editor added (`chapters/annex.md`) and any
+    entry pointing out of the folder are never replaced or removed.
+    """
+    if not isinstance(entry, str):
         return None
-    path = PurePosixPath(entry)
-    if path.is_absolute() or ".." in path.parts or path.suffix != ".md":
-        return None
-    return str(path)
+    name = str(PurePosixPath(entry))
+    return name if OWN_CHAPTER_RE.fullmatch(name) else None
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from conftest import write_source
 from pipeline.cli import main
 from pipeline.errors import SourceError
-from pipeline.importer import IMPORT_MARK, import_text
+from pipeline.importer import IMPORT_MARK, OWN_CHAPTER_RE, import_text
 from pipeline.model import Para, plain_text
 from pipeline.reader import read_source
 
@@ -101,7 +101,9 @@ def _shown(text: str) -> str:
 def test_text_that_looks_like_markdown_imports_as_the_same_words(tmp_path_factory, paper):
     """Import -> read_source: every title and paragraph of the model is the text's line, word for word."""
     text, title, parts = paper
-    source = write_source(tmp_path_factory.mktemp("src"), import_text(text, "paper.txt"))
+    files = import_text(text, "paper.txt")
+    assert all(OWN_CHAPTER_RE.fullmatch(name) for name in files if name != "paper.yaml")  # --force knows them
+    source = write_source(tmp_path_factory.mktemp("src"), files)
     doc = read_source(source)
     assert doc.meta.title == title and doc.meta.issuer == "Office of Tests"
     assert len(doc.chapters) == len(parts)
@@ -208,8 +210,12 @@ def test_force_replaces_only_the_imported_files(imported, capsys):
     assert "chapters/02-two.md" in capsys.readouterr().out  # and the user is told which
 
 
-def test_force_keeps_a_chapter_file_that_was_not_listed(imported):
+def test_force_keeps_a_chapter_file_the_editor_added(imported):
+    """Even listed in contents, a chapter not named as the importer names them is the editor's."""
     (imported / "chapters" / "draft.md").write_text("# My draft\n\nMine.\n", encoding="utf-8")
+    with (imported / "paper.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("- chapters/draft.md\n")
+    assert main(["check", "--source", str(imported)]) == 0
     assert _import(imported.parent, "paper.txt", "src", "--force") == 0
     assert (imported / "chapters" / "draft.md").read_text(encoding="utf-8") == "# My draft\n\nMine.\n"
 
@@ -381,3 +387,82 @@ def test_templates_into_a_file_or_a_folder_where_a_file_goes(tmp_path, capsys):
     (tmp_path / "afile").write_text("x")
     assert main(["templates", str(tmp_path / "afile" / "sub")]) == 1
     assert "internal error" not in capsys.readouterr().err
+
+
+# --- hostile earlier imports, dates and files ---------------------------------------------------
+
+OURS = "chapters/00-preface.md, chapters/01-one.md, chapters/02-two.md"
+NOT_OURS = "01-one.md:1: exists and was not written by the earlier import"
+EARLIER_PAPER_YAML = [
+    # (the earlier paper.yaml after the mark, the expected message or None for a clean re-import)
+    (f"contents: [{OURS}, ../outside.md, /tmp/outside.md, chapters/../../outside.md, notes.md/../../x.md]", None),
+    (f"contents: [{OURS}, {{file: ../outside.md}}, {{file: notes.md}}, notes.md, figures]", None),
+    ("contents: {file: ../outside.md}", NOT_OURS),
+    ("contents: [[[[[../outside.md]]]]]", NOT_OURS),
+    ("a: &a [1, 1, 1, 1]\nb: &b [*a, *a, *a, *a]\nc: &c [*b, *b, *b, *b]\ncontents: [*c, *c, *c]", NOT_OURS),
+    ("contents: [", "paper.yaml:3: cannot read the earlier import's contents"),
+    ("contents: !!python/object:os.system x", "paper.yaml:2: cannot read the earlier import's contents"),
+    ("contents: " + "[" * 5000 + "]" * 5000, "paper.yaml:1: cannot read the earlier import's contents"),
+]
+
+
+def test_force_over_a_hostile_earlier_paper_yaml(imported, capsys):
+    """Whatever the earlier paper.yaml lists, nothing outside the folder or beside the import goes."""
+    outside = imported.parent / "outside.md"
+    outside.write_text("outside", encoding="utf-8")
+    for tail, expected in EARLIER_PAPER_YAML:
+        (imported / "paper.yaml").write_text(f"{IMPORT_MARK}\n{tail}\n", encoding="utf-8")
+        before = _tree(imported)
+        code = _import(imported.parent, "paper.txt", "src", "--force")
+        err = capsys.readouterr().err
+        assert "internal error" not in err, (tail, err)
+        if expected is None:
+            assert code == 0, (tail, err)
+        else:
+            assert code == 1 and expected in err, (tail, err)
+            assert _tree(imported) == before
+        assert outside.read_text(encoding="utf-8") == "outside"
+        assert (imported / "notes.md").read_text(encoding="utf-8") == "mine"
+        assert (imported / "figures" / "map.png").read_bytes() == b"\x89PNG"
+    (imported / "paper.yaml").write_bytes(IMPORT_MARK.encode() + b"\ntitle: caf\xe9\n")
+    assert _import(imported.parent, "paper.txt", "src", "--force") == 1
+    assert "paper.yaml:1: cannot read" in capsys.readouterr().err
+
+
+IMPOSSIBLE_DATES = [
+    ("Beijing, March 99 (Xinhua) - A paper.", "paper.txt:3: 'March 99, 1970' is not a date"),
+    ("Date: 2023-13-45 Clicks:0", "paper.txt:3: 'Date: 2023-13-45' is not a date"),
+    ("(March 0000)", "paper.txt:3: 'March 0000' is not a date"),
+    ("Beijing, February 29 (Xinhua) - A paper.\n\n(March 2023)", "paper.txt:3: 'February 29, 2023' is not a date"),
+]
+
+
+def test_dates_that_do_not_exist_are_the_texts_fault(tmp_path, capsys):
+    """Old: ValueError, exit 3. New: the line of the date, exit 1 (the importer cannot guess the date)."""
+    for header, expected in IMPOSSIBLE_DATES:
+        (tmp_path / "paper.txt").write_text(f"Title\n\n{header}\n\n1、 One\n\nText.\n", encoding="utf-8")
+        assert _import(tmp_path, "paper.txt", "out") == 1
+        err = capsys.readouterr().err
+        assert expected in err, err
+    leap = "Title\n\nDate: 2024-02-03 Clicks:0\n\nBeijing, February 29 (Xinhua) - A paper.\n\n1、 One\n\nText.\n"
+    assert yaml.safe_load(import_text(leap)["paper.yaml"])["released"] == "2024-02-29"
+
+
+def test_a_text_that_is_no_regular_file_or_too_big(tmp_path, capsys):
+    """/dev/zero was read for ever; a device, a pipe or a text over the limit is a message instead."""
+    from pipeline.textfile import MAX_TEXT_BYTES
+
+    assert _import(tmp_path, "/dev/null", "out") == 1
+    assert "/dev/null:1: is not a regular file" in capsys.readouterr().err
+    with open(tmp_path / "big.txt", "wb") as handle:
+        handle.truncate(MAX_TEXT_BYTES + 1)  # sparse: no disk used
+    assert _import(tmp_path, "big.txt", "out") == 1
+    assert "big.txt:1: is larger than 64 MB" in capsys.readouterr().err
+
+
+def test_out_names_the_file_system_refuses(tmp_path, capsys):
+    (tmp_path / "paper.txt").write_text(PAPER, encoding="utf-8")
+    assert _import(tmp_path, "paper.txt", "x" * 300) == 1
+    assert main(["templates", str(tmp_path / ("x" * 300))]) == 1
+    err = capsys.readouterr().err
+    assert "File name too long" in err and "internal error" not in err, err
