@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import sys
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ import yaml
 
 from .errors import Collector, Diagnostic, SourceError
 from .folder import check_folder, check_targets, os_errors, symlink_on_the_way, write_files
+from .textfile import read_text
 
 IMPORT_MARK = (
     "# Written by `pipeline import`; `import --force` replaces this file and the chapter files under contents."
@@ -352,7 +354,7 @@ def _write_import(files: dict[str, str], out: Path, text: Path, force: bool) -> 
             (out / name).unlink()
             removed.append(name)
         except OSError as exc:  # the new import is complete; an old file left behind is only untidy
-            print(f"{out / name}:1: could not remove this file of the earlier import: {exc.strerror}")
+            print(f"{out / name}:1: could not remove this file of the earlier import: {exc.strerror}", file=sys.stderr)
     return removed
 
 
@@ -366,10 +368,8 @@ def _earlier_import(out: Path, errors: Collector) -> set[str]:
     if not path.is_file():
         errors.add(out, 1, f"not a source written by 'pipeline import' (it has no paper.yaml); {refuse}")
         return set()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeError) as exc:
-        errors.add(path, 1, f"cannot read: {getattr(exc, 'strerror', None) or exc}")
+    text = read_text(path, errors)  # UTF-8, size-limited, a regular file
+    if text is None:
         return set()
     if IMPORT_MARK not in text.splitlines():
         errors.add(path, 1, f"not written by 'pipeline import' (it lacks the line '{IMPORT_MARK}'); {refuse}")

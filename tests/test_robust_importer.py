@@ -426,7 +426,7 @@ def test_force_over_a_hostile_earlier_paper_yaml(imported, capsys):
         assert (imported / "figures" / "map.png").read_bytes() == b"\x89PNG"
     (imported / "paper.yaml").write_bytes(IMPORT_MARK.encode() + b"\ntitle: caf\xe9\n")
     assert _import(imported.parent, "paper.txt", "src", "--force") == 1
-    assert "paper.yaml:1: cannot read" in capsys.readouterr().err
+    assert "paper.yaml:2: not UTF-8 (byte 0xe9)" in capsys.readouterr().err
 
 
 IMPOSSIBLE_DATES = [
@@ -466,3 +466,40 @@ def test_out_names_the_file_system_refuses(tmp_path, capsys):
     assert main(["templates", str(tmp_path / ("x" * 300))]) == 1
     err = capsys.readouterr().err
     assert "File name too long" in err and "internal error" not in err, err
+
+
+# The class of the data loss: any files an editor keeps in an imported source, any re-import.
+FOREIGN_NAME = st.lists(
+    st.sampled_from(["chapters", ".git", "figures", "notes", "a", ".hidden", "01-one-again.md", "03-three.md", "x.md"]),
+    min_size=1,
+    max_size=3,
+).map("/".join)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.dictionaries(FOREIGN_NAME, st.binary(max_size=8), max_size=6), st.sampled_from([PAPER, SHORTER]))
+def test_force_never_loses_a_foreign_file(tmp_path_factory, foreign, again):
+    root = tmp_path_factory.mktemp("foreign")
+    (root / "paper.txt").write_text(PAPER, encoding="utf-8")
+    assert _import(root, "paper.txt", "src") == 0
+    src = root / "src"
+    mine = {}
+    for name, data in foreign.items():
+        path = src / name
+        if any(p.exists() and not p.is_dir() for p in path.parents) or path.exists():
+            continue  # a folder of another file, or a file the import wrote
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        mine[name] = data
+    mine = {name: data for name, data in mine.items() if (src / name).is_file()}
+    before = _tree(src)
+    (root / "paper.txt").write_text(again, encoding="utf-8")
+    code = _import(root, "paper.txt", "src", "--force")
+    after = _tree(src)
+    assert code in (0, 1)
+    if code == 1:
+        assert after == before
+    else:
+        assert {name: after.get(name) for name in mine} == mine
+        expected = import_text(again, "paper.txt")
+        assert {name: after[name] for name in expected} == {k: v.encode() for k, v in expected.items()}
