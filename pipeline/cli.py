@@ -145,11 +145,8 @@ def cmd_check(args) -> int:
 
 
 def cmd_import(args) -> int:
-    import shutil
-    import tempfile
-
-    from .errors import Collector, Diagnostic
-    from .importer import import_text
+    from .errors import Collector
+    from .importer import import_text, write_import
     from .textfile import read_text
 
     errors = Collector()
@@ -157,22 +154,11 @@ def cmd_import(args) -> int:
     errors.raise_if_any()
     files = import_text(text, args.text)
     out = Path(args.out)
-    if out.exists() and any(out.iterdir()) and not args.force:
-        raise SourceError([Diagnostic(str(out), 1, "folder is not empty; use --force to replace its files")])
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
-    try:
-        for name, content in files.items():
-            path = staging / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(content, encoding="utf-8")
-        if out.exists():
-            shutil.rmtree(out)
-        staging.rename(out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    removed = write_import(files, out, Path(args.text), args.force)
     chapters = sum(1 for name in files if name.endswith(".md"))
     print(f"imported {args.text} into {out}/ ({chapters} chapter files)")
+    if removed:
+        print(f"removed the earlier import's chapter files the text no longer has: {', '.join(removed)}")
     return 0
 
 
@@ -185,19 +171,28 @@ def cmd_dump(args) -> int:
 
 
 def cmd_templates(args) -> int:
-    import shutil
-
-    from .errors import Diagnostic
+    from .errors import Collector
+    from .folder import check_folder, check_targets, os_errors, write_files
     from .templates import BUILTIN
 
     out = Path(args.dir)
-    if out.exists() and not out.is_dir():
-        raise SourceError([Diagnostic(str(out), 1, "exists and is not a folder")])
-    if out.exists() and any(out.iterdir()) and not args.force:
-        raise SourceError([Diagnostic(str(out), 1, "folder is not empty; use --force to replace its files")])
-    shutil.copytree(BUILTIN, out, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".*", "__pycache__"))
-    count = sum(1 for p in out.rglob("*") if p.is_file())
-    print(f"wrote {count} template files to {out}/; build with --templates {out} (or make all TEMPLATES={out})")
+    errors = Collector()
+    # Everything of templates/ but hidden files and caches; the designer's other files are kept.
+    names = sorted(
+        str(p.relative_to(BUILTIN))
+        for p in BUILTIN.rglob("*")
+        if p.is_file()
+        and not any(part.startswith(".") or part == "__pycache__" for part in p.relative_to(BUILTIN).parts)
+    )
+    with os_errors(out):
+        check_folder(out, errors)
+        errors.raise_if_any()
+        if out.is_dir() and any(out.iterdir()) and not args.force:
+            errors.add(out, 1, "folder is not empty; use --force to replace its files")
+        check_targets(out, names, errors)
+        errors.raise_if_any()
+        write_files(out, {name: (BUILTIN / name).read_bytes() for name in names})
+    print(f"wrote {len(names)} template files to {out}/; build with --templates {out} (or make all TEMPLATES={out})")
     return 0
 
 

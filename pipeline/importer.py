@@ -10,20 +10,34 @@ The style it reads, one paragraph a line, blank lines between:
     preface / N、 Title / (N) Title / Conclusion      the body's headings
     paragraphs                                        "——…" and lead-in sentences kept as they are
 
-`import_text` is pure (text in, files out) so tests can run it on any string.
+`import_text` is pure (text in, files out) so tests can run it on any string; `write_import` puts
+the files in a folder. The first line of the paper.yaml it writes is IMPORT_MARK: `import --force`
+replaces only a folder so marked, and there only paper.yaml and the chapter files its contents list.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import sys
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 
 import yaml
 
-from .errors import Diagnostic, SourceError
+from .errors import Collector, Diagnostic, SourceError
+from .folder import check_folder, check_targets, os_errors, symlink_on_the_way, write_files
+from .textfile import read_text
+
+IMPORT_MARK = (
+    "# Written by `pipeline import`; `import --force` replaces this file and the chapter files under contents."
+)
+# File names stay well under the file system's 255 bytes, however long a title is.
+SLUG_MAX = 80
+OWN_CHAPTER_RE = re.compile(r"chapters/\d{2,}-[a-z0-9-]+\.md")  # the names import_text gives
 
 NUM = r"(?:\d+|[一二三四五六七八九十百]+)"
 CHAPTER_RE = re.compile(rf"^{NUM}\s*、\s*(?P<title>\S.*)$")
@@ -71,15 +85,16 @@ def import_text(text: str, path: str = "<text>") -> dict[str, str]:
     meta: dict[str, object] = {"title": title}
     block: list[str] = []
     news_date = wire = paper_date = None
+    dated_at: dict[str, int] = {}  # which line gave the news, wire and paper date: for messages
     i = 1
     while i < len(paras) and not _is_heading(paras[i][1]) and not CATALOGUE_RE.match(paras[i][1]):
         line = paras[i][1]
         if m := NEWS_DATE_RE.match(line):
-            news_date = m.group("date")
+            news_date, dated_at["news"] = m.group("date"), paras[i][0]
         elif m := WIRE_RE.match(line):
-            wire = m
+            wire, dated_at["wire"] = m, paras[i][0]
         elif m := PAPER_DATE_RE.match(line):
-            paper_date = m
+            paper_date, dated_at["paper"] = m, paras[i][0]
         elif line != title:
             block.append(line)
         i += 1
@@ -103,6 +118,7 @@ def import_text(text: str, path: str = "<text>") -> dict[str, str]:
                 "no chapters found: expected 'preface', 'N、 Title' or 'Conclusion' lines",
             )
         )
+    released = _released(paper_date, wire, news_date, dated_at, path, problems)
     if problems:
         raise SourceError(problems)
 
@@ -110,14 +126,13 @@ def import_text(text: str, path: str = "<text>") -> dict[str, str]:
         meta["issuer"], meta["country"] = block[-1], block[0]
     elif block:
         meta["issuer"] = block[0]
-    released = _released(paper_date, wire, news_date)
     meta["date"] = f"{paper_date.group('month')} {paper_date.group('year')}" if paper_date else f"{released:%B %Y}"
     meta["released"] = released.isoformat()
     if wire:
         meta["place"] = wire.group("place")
     meta["language"] = "en"
     meta["identifier"] = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{title} {released}')}"
-    meta["slug"] = ascii_slug(title, "paper")
+    meta["slug"] = _cut(ascii_slug(title, "paper"), SLUG_MAX, "paper")
     if wire:
         sentence = AS_FOLLOWS_RE.sub("", wire.group("rest"))
         meta["description"] = sentence
@@ -195,7 +210,16 @@ def ascii_slug(text: str, fallback: str) -> str:
 
 
 def _short(title: str, words: int = 6) -> str:
-    return "-".join(ascii_slug(title, "part").split("-")[:words])
+    return _cut("-".join(ascii_slug(title, "part").split("-")[:words]), SLUG_MAX - 10, "part")
+
+
+def _cut(slug: str, limit: int, fallback: str) -> str:
+    """A slug of at most `limit` characters, cut at a '-' where there is one."""
+    if len(slug) <= limit:
+        return slug
+    cut = slug[: limit + 1]
+    cut = cut.rsplit("-", 1)[0] if "-" in cut else cut[:limit]
+    return cut.strip("-") or fallback
 
 
 def _markdown(part: _Part) -> str:
@@ -214,18 +238,22 @@ def _markdown(part: _Part) -> str:
 def _paragraph(text: str, lead_in_allowed: bool) -> str:
     """A paragraph in Markdown; a short opening sentence after the first paragraph is a bold lead-in."""
     dash = DASH if text.startswith(DASH) else ""
-    rest = text[len(dash) :]
+    rest = text[len(dash) :].lstrip()
+    # Spaces after the dash stay before the `**`: an opening `**` followed by a space is no emphasis.
+    space = text[len(dash) : len(text) - len(rest)]
     m = SENTENCE_RE.match(rest)
     if (lead_in_allowed or dash) and m and len(m.group("lead").split()) <= LEAD_IN_MAX_WORDS:
         lead = m.group("lead")
         tail = rest[len(lead) :]
-        return f"{dash}**{escape(lead, start=False)}**{escape(tail, start=False)}"
+        return f"{dash}{space}**{escape(lead, start=False)}**{escape(tail, start=False)}"
     return escape(text)
 
 
 _ALWAYS = re.compile(r"([\\`*_\[\]<])")
 _ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
-_LINE_START = re.compile(r"^([#>+=|{-]|\d+[.)](?=\s|$))")
+# What opens a block at the start of a line: heading, quote, list, setext/thematic line, table,
+# {attributes}, ~~~ fence (` * _ [ < are escaped everywhere).
+_LINE_START = re.compile(r"^([#>+=|{~-]|\d+[.)](?=\s|$))")
 
 
 def escape(text: str, start: bool = True, heading: bool = False) -> str:
@@ -242,21 +270,136 @@ def escape(text: str, start: bool = True, heading: bool = False) -> str:
     return text
 
 
-def _released(paper_date, wire, news_date) -> dt.date:
-    """The release date: the wire line's month and day in the paper's year, else what there is."""
-    if wire and wire.group("month") in MONTHS:
-        year = int(paper_date.group("year")) if paper_date else int((news_date or "1970")[:4])
-        return dt.date(year, MONTHS[wire.group("month")], int(wire.group("day")))
-    if paper_date and paper_date.group("month") in MONTHS:
-        return dt.date(int(paper_date.group("year")), MONTHS[paper_date.group("month")], 1)
+def _released(paper_date, wire, news_date, dated_at, path, problems) -> dt.date:
+    """The release date: the wire line's month and day in the paper's year, else what there is.
+
+    A date that does not exist ("March 99", "2023-13-45", year 0) is the text's fault: reported at its line.
+    """
+
+    def date(year: int, month: int, day: int, said: str, line: int) -> dt.date | None:
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            problems.append(Diagnostic(path, line, f"'{said}' is not a date; correct the text"))
+            return None
+
+    news = None
     if news_date:
-        return dt.date.fromisoformat(news_date)
-    return dt.date(1970, 1, 1)
+        year, month, day = map(int, news_date.split("-"))
+        news = date(year, month, day, f"Date: {news_date}", dated_at["news"])
+    if wire and wire.group("month") in MONTHS:
+        year = int(paper_date.group("year")) if paper_date else news.year if news else 1970
+        month, day = wire.group("month"), wire.group("day")
+        found = date(year, MONTHS[month], int(day), f"{month} {day}, {year}", dated_at["wire"])
+    elif paper_date and paper_date.group("month") in MONTHS:
+        month, year = paper_date.group("month"), paper_date.group("year")
+        found = date(int(year), MONTHS[month], 1, f"{month} {year}", dated_at["paper"])
+    else:
+        found = news
+    return found or dt.date(1970, 1, 1)
 
 
 def _yaml(meta: dict) -> str:
     header = (
+        f"{IMPORT_MARK}\n"
         "# The paper's metadata and the order of its parts. Chapter numbers and the contents are\n"
         "# generated; see README.md ('Editing the source') for every key.\n"
     )
     return header + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=100)
+
+
+def write_import(files: dict[str, str], out: Path, text: Path, force: bool) -> list[str]:
+    """Write an import's files into `out`; returns the earlier import's chapter files it removed.
+
+    An empty or new folder is written into. A non-empty one only with `force`, and only if it is an
+    earlier import (its paper.yaml carries IMPORT_MARK): then paper.yaml and the chapters are
+    replaced, the chapter files the earlier paper.yaml listed and this import no longer writes are
+    removed, and every other file (figures, notes, .git, a chapter it did not list) is kept. The
+    text being imported is never replaced or removed, wherever it sits.
+    """
+    with os_errors(out):
+        return _write_import(files, out, text, force)
+
+
+def _write_import(files: dict[str, str], out: Path, text: Path, force: bool) -> list[str]:
+    errors = Collector()
+    check_folder(out, errors)
+    errors.raise_if_any()
+    earlier: set[str] = set()
+    if out.is_dir() and any(out.iterdir()):
+        if not force:
+            errors.add(out, 1, "folder is not empty; use --force to replace the files of an earlier import")
+        else:
+            earlier = _earlier_import(out, errors)
+        errors.raise_if_any()
+    bad = check_targets(out, files, errors)
+    for name in sorted(set(files) - bad):
+        target = out / name
+        if _same_file(target, text):
+            errors.add(target, 1, "is the text being imported; it is never replaced: move it out of the folder")
+        elif target.exists() and name not in earlier:
+            errors.add(
+                target, 1, "exists and was not written by the earlier import; move it away or choose another folder"
+            )
+    errors.raise_if_any()
+    stale = [
+        name
+        for name in sorted(earlier - set(files))
+        if symlink_on_the_way(out, name) is None and (out / name).is_file() and not _same_file(out / name, text)
+    ]
+    write_files(out, {name: content.encode("utf-8") for name, content in files.items()})
+    removed = []
+    for name in stale:
+        try:
+            (out / name).unlink()
+            removed.append(name)
+        except OSError as exc:  # the new import is complete; an old file left behind is only untidy
+            print(f"{out / name}:1: could not remove this file of the earlier import: {exc.strerror}", file=sys.stderr)
+    return removed
+
+
+def _earlier_import(out: Path, errors: Collector) -> set[str]:
+    """paper.yaml and the chapter files an earlier import in `out` wrote, or a diagnostic why it is none."""
+    path = out / "paper.yaml"
+    refuse = "--force replaces only the files of an earlier import; choose an empty or new folder"
+    if path.is_symlink():
+        errors.add(path, 1, "is a symbolic link; nothing is written through it")
+        return set()
+    if not path.is_file():
+        errors.add(out, 1, f"not a source written by 'pipeline import' (it has no paper.yaml); {refuse}")
+        return set()
+    text = read_text(path, errors)  # UTF-8, size-limited, a regular file
+    if text is None:
+        return set()
+    if IMPORT_MARK not in text.splitlines():
+        errors.add(path, 1, f"not written by 'pipeline import' (it lacks the line '{IMPORT_MARK}'); {refuse}")
+        return set()
+    try:
+        data = yaml.safe_load(text)
+    except (yaml.YAMLError, RecursionError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        errors.add(path, mark.line + 1 if mark else 1, "cannot read the earlier import's contents; fix the YAML")
+        return set()
+    contents = data.get("contents") if isinstance(data, dict) else None
+    entries = contents if isinstance(contents, list) else []
+    files = (entry.get("file") if isinstance(entry, dict) else entry for entry in entries)
+    return {"paper.yaml"} | {name for name in map(_own_name, files) if name}
+
+
+def _own_name(entry: object) -> str | None:
+    """A contents entry that names a chapter file as the importer names them, or None.
+
+    Only such files are the import's own: a chapter the editor added (`chapters/annex.md`) and any
+    entry pointing out of the folder are never replaced or removed.
+    """
+    if not isinstance(entry, str):
+        return None
+    name = str(PurePosixPath(entry))
+    return name if OWN_CHAPTER_RE.fullmatch(name) else None
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
