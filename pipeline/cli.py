@@ -76,6 +76,11 @@ def _raise_interrupted(signum, frame) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    # A path that is not valid in the terminal's encoding (a non-UTF-8 file name) is printed escaped,
+    # never an error after the work is done.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     if threading.current_thread() is threading.main_thread():
         # SIGTERM and SIGHUP (the terminal closed) end a build as Ctrl-C does: cleanly, the build
         # folder as it was, the PDF's process stopped.

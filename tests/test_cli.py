@@ -92,3 +92,25 @@ def test_an_interrupted_build_leaves_the_last_good_editions(tmp_path, signum):
     assert "Traceback" not in err
     after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in out.rglob("*") if p.is_file()}
     assert after == before
+
+
+def test_a_file_name_the_terminal_cannot_print_is_printed_escaped(tmp_path):
+    """A non-UTF-8 file name under a strict UTF-8 stdout used to end an import that had succeeded
+    with exit 3, when the closing line was printed."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT, paper_text
+
+    text = os.fsencode(tmp_path) + b"/paper-\xff.txt"
+    with open(text, "w", encoding="utf-8") as handle:
+        handle.write(paper_text())
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "import", text, "--out", str(tmp_path / "src")],
+        env=env,
+        capture_output=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert b"paper-\\udcff.txt" in result.stdout or b"paper-\\xff.txt" in result.stdout
