@@ -14,7 +14,6 @@ See SECURITY.md and docs/templates.md.
 from __future__ import annotations
 
 import os
-import reprlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -225,13 +224,6 @@ def _bounded(value: object) -> str:
     """An error's text, cut short: it may carry a huge value (an expanded alias, a long string)."""
     text = str(value)
     return text if len(text) <= MESSAGE_CHARS else text[:MESSAGE_CHARS] + "…"
-
-
-def bounded_repr(value: object) -> str:
-    """repr() of a value, bounded in depth and length whatever its size (a YAML alias bomb)."""
-    shown = reprlib.Repr()
-    shown.maxlevel, shown.maxstring, shown.maxother = 3, 60, 60
-    return shown.repr(value)
 
 
 def _template_frame(exc: BaseException, roots: list[Path]) -> tuple[str | None, int]:
