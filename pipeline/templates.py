@@ -13,11 +13,16 @@ See SECURITY.md and docs/templates.md.
 
 from __future__ import annotations
 
+import functools
 import os
+import re
+import signal
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 
 import jinja2
+import jinja2.filters
 import jinja2.sandbox
 from jinja2.loaders import split_template_path
 
@@ -30,6 +35,7 @@ TEXT_ASSETS = ("css", "js")  # published as they are, so checked as UTF-8 text t
 MAX_RANGE_TOTAL = 1_000_000  # items all `range()` calls of one render may yield together
 MAX_SEQUENCE = 1_000_000  # the longest string or list `*` may make
 MAX_POWER_BITS = 4096  # the largest integer `**` may make
+RENDER_SECONDS = 60.0  # one template's render may take this long (the 311-page book takes ~1 s)
 MESSAGE_CHARS = 200  # an error's text is cut to this (it may carry a huge value)
 
 
@@ -92,15 +98,20 @@ class _ConfinedLoader(jinja2.FileSystemLoader):
 
 
 class _Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
-    """Jinja's immutable sandbox, with bounded work: `range` has a budget per render, `*` and `**`
-    cannot make huge values (intercepting them also keeps Jinja from folding them at compile time)."""
+    """Jinja's immutable sandbox, with bounded work, so a template cannot make a huge value or a
+    near-endless loop: `range` has a budget per render; `*`, `**` and `%` cannot make huge values
+    (intercepting them also keeps Jinja from folding them at compile time); a call's or a filter's
+    number arguments (`center(10**9)`, `lipsum(n=...)`, `slice(10**9)`) and a format's widths are
+    bounded. What is left (loops over loops) is stopped by the render's time limit."""
 
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "%"})
 
     def __init__(self, **options) -> None:
         super().__init__(**options)
         self.range_left = MAX_RANGE_TOTAL
         self.globals["range"] = self._range
+        self.globals.pop("lipsum", None)  # placeholder text, of unbounded size; no paper needs it
+        self.filters = {name: _bounded_filter(f) for name, f in self.filters.items()}
 
     def _range(self, *args: int) -> range:
         numbers = jinja2.sandbox.safe_range(*args)  # at most MAX_RANGE items each
@@ -108,6 +119,16 @@ class _Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
         if self.range_left < 0:
             raise jinja2.sandbox.SecurityError(f"range() used for more than {MAX_RANGE_TOTAL} items in one page")
         return numbers
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja's signature
+        _check_numbers((*args, *kwargs.values()))
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def wrap_str_format(self, value):
+        wrapped = super().wrap_str_format(value)
+        if wrapped is not None:
+            _check_format(value.__self__)
+        return wrapped
 
     def call_binop(self, context, operator: str, left, right):
         if operator == "*":
@@ -118,7 +139,41 @@ class _Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
         elif operator == "**" and isinstance(left, int) and isinstance(right, int) and abs(left) > 1:
             if right * max(abs(left).bit_length(), 1) > MAX_POWER_BITS:
                 raise jinja2.sandbox.SecurityError(f"'**' would make a number over {MAX_POWER_BITS} bits")
+        elif operator == "%" and isinstance(left, str):
+            _check_format(left)
         return super().call_binop(context, operator, left, right)
+
+
+def _check_numbers(values) -> None:
+    for value in values:
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_SEQUENCE:
+            raise jinja2.sandbox.SecurityError(f"a number argument over {MAX_SEQUENCE} ({_bounded(value)})")
+
+
+def _check_format(spec: str) -> None:
+    """A %- or {}-format may not ask for a huge width or precision (`'%999999999d'`, `'{:*>1e9}'`)."""
+    if _HUGE_FORMAT.search(spec):
+        raise jinja2.sandbox.SecurityError("a format width or precision over 6 digits, or given by '*'")
+
+
+_HUGE_FORMAT = re.compile(r"%[^a-zA-Z%]*(\d{7}|\*)|\{[^{}]*:[^{}]*\d{7}[^{}]*\}")
+
+
+def _bounded_filter(f):
+    """A filter whose number parameters (not the value it filters) are bounded, as calls are."""
+
+    @functools.wraps(f)
+    def bounded(*args, **kwargs):
+        skip = 2 if getattr(f, "jinja_pass_arg", None) is not None else 1  # the context or env, then the value
+        _check_numbers((*args[skip:], *kwargs.values()))
+        if f is _FORMAT_FILTER and len(args) > skip - 1:
+            _check_format(str(args[skip - 1]))
+        return f(*args, **kwargs)
+
+    return bounded
+
+
+_FORMAT_FILTER = jinja2.filters.FILTERS["format"]
 
 
 class Templates:
@@ -187,9 +242,13 @@ class Templates:
         """
         self.env.range_left = MAX_RANGE_TOTAL
         try:
-            return self.env.get_template(name).render(**context)
+            with _time_limit(RENDER_SECONDS):
+                return self.env.get_template(name).render(**context)
         except SourceError:
             raise
+        except _TooSlow as exc:
+            message = f"template error: rendering took over {RENDER_SECONDS:g} s (a loop that never ends?)"
+            raise SourceError([self._where(exc, name, message)]) from None
         except jinja2.TemplateSyntaxError as exc:
             raise SourceError(
                 [Diagnostic(shown_path(exc.filename or name), exc.lineno or 1, f"template syntax: {exc.message}")]
@@ -209,6 +268,33 @@ class Templates:
     def _where(self, exc: BaseException, name: str, message: str) -> Diagnostic:
         path, line = _template_frame(exc, self.search_path)
         return Diagnostic(shown_path(path) if path else name, line, message)
+
+
+class _TooSlow(Exception):
+    pass
+
+
+class _time_limit:
+    """Raise _TooSlow in the template's code once `seconds` have passed (a real-time timer: SIGALRM).
+    Only where signals can be handled (the main thread); elsewhere the render is not limited."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.active = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+
+    def __enter__(self) -> None:
+        if self.active:
+            self.previous = signal.signal(signal.SIGALRM, self._expired)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+
+    def __exit__(self, *exc) -> None:
+        if self.active:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous)
+
+    @staticmethod
+    def _expired(signum, frame):
+        raise _TooSlow()
 
 
 def shown_path(path: str | Path) -> str:
