@@ -83,7 +83,7 @@ ESCAPES = [
     "namespace.__init__.__globals__",
     "''.__class__.__mro__[1].__subclasses__()",
     "().__class__.__base__.__subclasses__()",
-    "meta.__class__.__init__.__globals__['sys'].modules['os'].popen('id').read()",
+    "meta.__class__.__init__.__globals__['__builtins__']['__import__']('os').popen('id').read()",
     "doc.chapters.__class__.__mro__",
     "href.__globals__['__builtins__']['__import__']('os').popen('id').read()",
     "href.__code__",
@@ -95,7 +95,7 @@ ESCAPES = [
     "self.__init__.__globals__",
     "(meta|attr('__class__')).__subclasses__()",
     "meta['__class__']",
-    "range.__self__",
+    "range.__mro__",
     "lipsum.__globals__",
     "[].append(1)",
     "theme.update({'page_size': 'letter'})",
@@ -282,13 +282,7 @@ def test_resolve_inside(tmp_path, secret):
 BROKEN = [
     "{{ 1 / 0 }}",
     "{{ 1 // 0 }}",
-    "{{ nothing.attr }}",
-    "{{ meta.no_such.field }}",
-    "{{ meta.title + 1 }}",
     "{{ note(999) }}",
-    "{{ [1, 2][7] }}",
-    "{{ '%d' | format('x') }}",
-    "{{ '%d' % 'x' }}",
     "{% include 'missing.html' %}",
     "{% import 'missing.html' as m %}",
     "{% extends 'missing.html' %}",
@@ -307,8 +301,6 @@ BROKEN = [
     "{{ '%999999999d' | format(1) }}",
     "{{ '{:>999999999}'.format(1) }}",
     "{{ lipsum(10**9) }}",
-    "{{ meta.released.replace(year=0) }}",
-    "{{ {}['x'] | int + [] }}",
 ]
 
 
@@ -336,9 +328,29 @@ def test_a_loop_that_never_ends_is_stopped_by_the_time_limit(tmp_path, source, m
     assert d.line == 2 and "took over 0.5 s" in d.message
 
 
+# Failures the old code already reported as path:line (kept so the generator mixes them in).
+REPORTED_BEFORE = [
+    "{{ nothing.attr }}",
+    "{{ meta.no_such.field }}",
+    "{{ meta.title + 1 }}",
+    "{{ [1, 2][7] }}",
+    "{{ '%d' | format('x') }}",
+    "{{ '%d' % 'x' }}",
+    "{{ meta.released.replace(year=0) }}",
+    "{{ {}['x'] | int + [] }}",
+]
+
 # Broken snippets, combined: whatever a generated template does, it renders or is path:line.
 PIECES = st.sampled_from(
-    [*BROKEN, "{{ meta.title }}", "{% if doc %}x{% endif %}", "{{ href('#a') }}", "{{ range(3) | list }}", "<p>"]
+    [
+        *BROKEN,
+        *REPORTED_BEFORE,
+        "{{ meta.title }}",
+        "{% if doc %}x{% endif %}",
+        "{{ href('#a') }}",
+        "{{ range(3) | list }}",
+        "<p>",
+    ]
 )
 
 
