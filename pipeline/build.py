@@ -112,10 +112,27 @@ def prepare(source: str | Path, templates: str | Path | None = None) -> tuple[Do
     from .templates import Templates
     from .theme import resolve as resolve_theme
 
-    doc = with_source_date_epoch(read_source(source))
-    tmpl = Templates(templates)
-    tmpl.check_syntax()
-    theme = dict(resolve_theme(tmpl.user_dir, dict(doc.meta.theme)))
+    # The source, the templates and the theme are each checked even when another has failed, so one
+    # run reports every problem.
+    problems: list[Diagnostic] = []
+    doc = tmpl = None
+    try:
+        doc = with_source_date_epoch(read_source(source))
+    except SourceError as exc:
+        problems += exc.diagnostics
+    try:
+        tmpl = Templates(templates)
+        tmpl.check_syntax()
+    except SourceError as exc:
+        problems += exc.diagnostics
+    try:
+        user_dir = tmpl.user_dir if tmpl is not None else None
+        paper_theme = dict(doc.meta.theme) if doc is not None else None
+        theme = dict(resolve_theme(user_dir, paper_theme, Path(source) / "paper.yaml"))
+    except SourceError as exc:
+        problems += exc.diagnostics
+    if problems:
+        raise SourceError(problems)
     if doc.meta.numbering is None:  # the paper leaves numbering to the theme
         doc = replace(doc, chapters=apply_numbering(doc.chapters, Numbering(**theme["numbering"])))
     return doc, tmpl, theme

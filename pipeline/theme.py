@@ -2,19 +2,22 @@
 
 Three layers, later wins: the built-in `templates/theme.yaml` (which also defines the keys and their
 kinds), a designer's `theme.yaml` in their templates folder, and the paper's `theme:` in paper.yaml.
-Every problem names `path:line`.
+Every problem names the `path:line` of the setting at fault, all problems are reported together, and
+a message never shows more than a bounded piece of a value (a YAML alias can expand it enormously).
 """
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
+import reprlib
 from pathlib import Path
 from types import MappingProxyType
 
 import yaml
 
-from .errors import Collector
+from .errors import Collector, SourceError
 from .numbering import STYLES
 from .textfile import read_text
 
@@ -22,6 +25,8 @@ BUILTIN_THEME = Path(__file__).resolve().parent.parent / "templates" / "theme.ya
 COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 PAGE_SIZES = ("a4", "letter")
 LEVELS = ("chapters", "sections", "subsections")
+AA = 4.5  # WCAG 2 AA contrast for body text, as the web edition needs it
+CONTRASTED = ("text_colour", "link_colour", "accent_colour")  # each on background_colour
 
 
 @functools.cache
@@ -29,49 +34,101 @@ def defaults() -> MappingProxyType:
     return MappingProxyType(yaml.safe_load(BUILTIN_THEME.read_text(encoding="utf-8")))
 
 
-def check(node: yaml.Node, path, errors: Collector, where: str = "theme") -> dict:
-    """The settings in a YAML mapping node, each checked against the built-in keys and kinds."""
+def bounded_repr(value: object) -> str:
+    """repr() of a value, bounded in depth and length whatever its size (a YAML alias bomb)."""
+    shown = reprlib.Repr()
+    shown.maxlevel, shown.maxstring, shown.maxother = 2, 60, 60
+    text = shown.repr(value)
+    return text if len(text) <= 120 else text[:119] + "…"
+
+
+def check(node: yaml.Node, path, errors: Collector, where: str = "theme", lines: dict | None = None) -> dict:
+    """The settings in a YAML mapping node, each checked against the built-in keys and kinds.
+    `lines`, if given, receives each accepted setting's line."""
     if not isinstance(node, yaml.MappingNode):
         errors.add(path, node.start_mark.line + 1, f"'{where}' must be a mapping of theme settings")
         return {}
     known = defaults()
-    values = {}
+    values: dict = {}
+    seen: dict[str, int] = {}
     for key_node, value_node in node.value:
-        key, line = key_node.value, key_node.start_mark.line + 1
-        if key not in known:
-            import difflib
-
-            hint = difflib.get_close_matches(str(key), known, n=1)
-            extra = f"; did you mean '{hint[0]}'?" if hint else f"; known settings: {', '.join(known)}"
-            errors.add(path, line, f"unknown theme setting '{key}'{extra}")
+        line = key_node.start_mark.line + 1
+        if not isinstance(key_node, yaml.ScalarNode):
+            errors.add(path, line, "a theme setting's name must be text")
             continue
-        value = yaml.safe_load(yaml.serialize(value_node))
+        key = key_node.value
+        if key not in known:
+            hint = difflib.get_close_matches(key[:100], known, n=1)
+            extra = f"; did you mean '{hint[0]}'?" if hint else f"; known settings: {', '.join(known)}"
+            errors.add(path, line, f"unknown theme setting {bounded_repr(key)}{extra}")
+            continue
+        if key in seen:
+            errors.add(path, line, f"theme setting '{key}' given twice (first on line {seen[key]})")
+            continue
+        seen[key] = line
+        value_line = value_node.start_mark.line + 1
+        try:
+            value = yaml.safe_load(yaml.serialize(value_node))
+        except yaml.YAMLError as exc:  # a tag SafeLoader will not build (!!python/object, !custom)
+            errors.add(path, value_line, f"theme setting '{key}' {_tag_problem(value_node, exc)}")
+            continue
+        except RecursionError:
+            errors.add(path, value_line, f"theme setting '{key}' is nested too deeply")
+            continue
         problem = _problem(key, value)
         if problem:
-            errors.add(path, value_node.start_mark.line + 1, f"theme setting '{key}' {problem}")
+            errors.add(path, value_line, f"theme setting '{key}' {problem}")
         else:
             values[key] = value
+            if lines is not None:
+                lines[key] = value_line
     return values
+
+
+def _tag_problem(node: yaml.Node, exc: yaml.YAMLError) -> str:
+    """Name the YAML tag a theme value may not carry (the first SafeLoader has no constructor for)."""
+    known = yaml.SafeLoader.yaml_constructors
+    stack, seen = [node], set()
+    while stack:  # iterative, and each node once: aliases may make the graph huge or cyclic
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if current.tag not in known:
+            tag = current.tag.replace("tag:yaml.org,2002:", "!!")
+            return f"has the YAML tag {bounded_repr(tag)}, which a theme may not use; write a plain value"
+        if isinstance(current, yaml.MappingNode):
+            stack.extend(n for pair in current.value for n in pair)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+    return f"cannot be read: {bounded_repr(getattr(exc, 'problem', None) or type(exc).__name__)}"
 
 
 def _problem(key: str, value) -> str | None:
     if key.endswith("_colour") or key == "cover_background":
         if not isinstance(value, str) or not COLOUR_RE.match(value):
-            return f"must be a colour as #rrggbb, not {value!r}"
+            return f"must be a colour as #rrggbb, not {bounded_repr(value)}"
     elif key == "page_size":
         if value not in PAGE_SIZES:
-            return f"must be one of {', '.join(PAGE_SIZES)}, not {value!r}"
+            return f"must be one of {', '.join(PAGE_SIZES)}, not {bounded_repr(value)}"
     elif key == "numbering":
         if not isinstance(value, dict) or set(value) - set(LEVELS) or any(v not in STYLES for v in value.values()):
             return f"must map {', '.join(LEVELS)} to one of {', '.join(STYLES)}"
     elif not isinstance(value, str):
-        return f"must be text, not {value!r}"
+        return f"must be text, not {bounded_repr(value)}"
     elif key.endswith("_font") and not value.strip():
         return "must name a font family"
+    elif key == "url" and value.strip() and not _absolute_url(value.strip()):
+        return f"must be an absolute http(s) address, not {bounded_repr(value)}"
     return None
 
 
-def read_file(path: Path, errors: Collector) -> dict:
+def _absolute_url(value: str) -> bool:
+    # The web edition's canonical link and Open Graph URL (see render/html.py `_site_url`).
+    return value.startswith(("https://", "http://")) and not any(c.isspace() or c in "\"'<>" for c in value)
+
+
+def read_file(path: Path, errors: Collector, lines: dict | None = None) -> dict:
     text = read_text(path, errors)
     if text is None:
         return {}
@@ -81,20 +138,91 @@ def read_file(path: Path, errors: Collector) -> dict:
         mark = exc.problem_mark or exc.context_mark
         errors.add(path, mark.line + 1 if mark else 1, f"YAML syntax: {exc.problem or exc.context}")
         return {}
+    except yaml.YAMLError as exc:
+        errors.add(path, 1, f"YAML: {bounded_repr(str(exc).splitlines()[0])[1:-1]}")
+        return {}
+    except RecursionError:
+        errors.add(path, 1, "YAML nested too deeply")
+        return {}
     if node is None:
         return {}
-    return check(node, path, errors, where=Path(path).name)
+    return check(node, path, errors, where=Path(path).name, lines=lines)
 
 
-def resolve(user_dir: Path | None, paper_theme: dict) -> MappingProxyType:
-    """Built-in defaults, then the designer's theme.yaml, then the paper's settings."""
+def resolve(user_dir: Path | None, paper_theme: dict | None, paper_yaml: Path | None = None) -> MappingProxyType:
+    """Built-in defaults, then the designer's theme.yaml, then the paper's settings, checked together.
+
+    `paper_theme` None: the paper could not be read; only the designer's theme.yaml is checked (its
+    problems are reported with the paper's). `paper_yaml` names the paper's settings in messages.
+    """
     errors = Collector()
     settings = dict(defaults())
-    if user_dir is not None and (user_dir / "theme.yaml").is_file():
-        settings.update(read_file(user_dir / "theme.yaml", errors))
-    errors.raise_if_any()
+    origin: dict[str, tuple[int, str, int]] = {}  # key -> (layer, path, line), for the cross-checks
+    if user_dir is not None:
+        settings.update(_designer_theme(Path(user_dir), errors, origin))
+    if paper_theme is None:
+        errors.raise_if_any()
+        return MappingProxyType(settings)
     settings.update(paper_theme)
+    for key in paper_theme:
+        origin[key] = (2, str(paper_yaml or "paper.yaml"), 0)  # 0: its line is looked up if needed
+    _check_contrast(settings, origin, paper_yaml, errors)
+    errors.raise_if_any()
     numbering = dict(defaults()["numbering"])
     numbering.update(settings.get("numbering") or {})
     settings["numbering"] = numbering
     return MappingProxyType(settings)
+
+
+def _designer_theme(user_dir: Path, errors: Collector, origin: dict) -> dict:
+    from .templates import confined  # here: the reader imports this module, and needs no Jinja
+
+    path = user_dir / "theme.yaml"
+    if not (path.is_file() or path.is_symlink()):
+        return {}
+    try:
+        confined(path, user_dir)
+    except SourceError as exc:
+        errors.items.extend(exc.diagnostics)
+        return {}
+    lines: dict[str, int] = {}
+    values = read_file(path, errors, lines)
+    origin.update({key: (1, str(path), line) for key, line in lines.items()})
+    return values
+
+
+def _check_contrast(settings: dict, origin: dict, paper_yaml: Path | None, errors: Collector) -> None:
+    """Each of text, link and accent colour on the background keeps WCAG AA contrast. A failing pair
+    is blamed on whichever of its two settings was given last (the paper over theme.yaml)."""
+    from .render.html import contrast
+
+    bg = settings["background_colour"]
+    for name in CONTRASTED:
+        ratio = contrast(settings[name], bg)
+        if ratio >= AA:
+            continue
+        layer, path, line = max(origin.get(k, (0, str(BUILTIN_THEME), 1)) for k in (name, "background_colour"))
+        blamed = name if origin.get(name, (0,))[0] == layer else "background_colour"
+        if line == 0:
+            line = _paper_line(paper_yaml, blamed)
+        errors.add(
+            path,
+            line,
+            f"setting '{name}' {settings[name]} has contrast {ratio:.2f}:1 on background_colour {bg}; "
+            f"the web edition needs at least {AA}:1 (WCAG AA)",
+        )
+
+
+def _paper_line(paper_yaml: Path | None, key: str) -> int:
+    """The line of a `theme:` setting in paper.yaml (read again only when a problem is found there)."""
+    try:
+        root = yaml.compose(Path(paper_yaml).read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        for key_node, value_node in root.value:
+            if key_node.value == "theme":
+                for setting, value in value_node.value:
+                    if setting.value == key:
+                        return value.start_mark.line + 1
+                return key_node.start_mark.line + 1
+    except (OSError, TypeError, AttributeError, ValueError, yaml.YAMLError):
+        pass
+    return 1

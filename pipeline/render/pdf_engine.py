@@ -132,6 +132,8 @@ def _confined_fetcher(source_root: Path, template_roots: list[Path]):
     """WeasyPrint may read files under the source and template folders, and nothing else."""
     from weasyprint import URLFetcher  # public API (weasyprint.__all__), not an internal
 
+    from ..templates import resolve_inside
+
     class ConfinedFetcher(URLFetcher):
         def fetch(self, url, headers=None):
             parts = urlsplit(url)
@@ -140,9 +142,10 @@ def _confined_fetcher(source_root: Path, template_roots: list[Path]):
             if parts.scheme != "file":
                 raise ValueError(f"not fetched (only files in the source and template folders are read): {url}")
             path = Path(unquote(parts.path)).resolve()
-            if not any(path.is_relative_to(root) for root in (source_root, *template_roots)):
-                raise ValueError(f"not fetched (outside the source and template folders): {path}")
             found = locate(path, template_roots)
+            # The file found, not only the URL, must be inside: a fallback may be a symlink out.
+            if resolve_inside(found, (source_root, *template_roots)) is None:
+                raise ValueError(f"not fetched (outside the source and template folders): {found}")
             return super().fetch(found.as_uri() if found != path else url, headers)
 
     return ConfinedFetcher(allowed_protocols={"file", "data"})

@@ -26,7 +26,7 @@ import tinycss2
 
 from ..errors import Diagnostic, SourceError
 from ..model import Document, Section
-from ..templates import shown_path
+from ..templates import resolve_inside, shown_path
 from .pdf_engine import locate
 
 TEMPLATE = "pdf/book.html"
@@ -137,13 +137,16 @@ def _stylesheets(root, base: Path, roots: list[Path]) -> Stylesheets:
         url = urljoin(base_url, element.get("href") or "")
         path = _local(url, roots)
         if path is not None and path.is_file():
-            _read_css(path.read_text(encoding="utf-8"), url, shown_path(path), sheets)
+            _read_css(path.read_text(encoding="utf-8", errors="replace"), url, shown_path(path), sheets)
     return sheets
 
 
 def _local(url: str, roots: list[Path]) -> Path | None:
     parts = urlsplit(url)
-    return locate(Path(unquote(parts.path)).resolve(), roots) if parts.scheme == "file" else None
+    if parts.scheme != "file":
+        return None
+    found = locate(Path(unquote(parts.path)).resolve(), roots)
+    return found if resolve_inside(found, roots) is not None else None  # never read a file outside
 
 
 def _read_css(text: str, url: str, shown: str | None, sheets: Stylesheets) -> None:
