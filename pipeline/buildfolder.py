@@ -29,7 +29,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
-from .errors import Diagnostic, SourceError
+from .errors import Collector, Diagnostic, SourceError
+from .folder import check_folder, check_targets
 
 STAGING = ".pipeline-staging"
 MANIFEST = ".pipeline-build.json"
@@ -52,8 +53,8 @@ def publish(out: Path, editions: Mapping[str, Mapping[str, bytes]]) -> None:
         recover(out)
         previous = _read_manifest(out)
         files = {relative: data for edition in editions.values() for relative, data in edition.items()}
+        _check_names(out, files)
         for relative in files:
-            _check_name(out, relative)
             _remove_old_temporaries(out / relative)
         manifest = {**previous, **{name: sorted(edition) for name, edition in editions.items()}}
         kept = {relative for edition in manifest.values() for relative in edition}
@@ -119,18 +120,15 @@ def _write_file(path: Path, data: bytes) -> None:
     os.chmod(path, 0o644)
 
 
-def _check_name(out: Path, relative: str) -> None:
-    """Each file goes where a file (or nothing) is: a folder in its place, or a file where its folder
-    should be, would make the commit fail half done."""
-    parts = PurePosixPath(relative).parts
-    if not parts or parts[0] in OURS or ".." in parts or PurePosixPath(relative).is_absolute():
-        raise SourceError([Diagnostic(str(out / relative), 1, "not a file name this build may write")])
-    target = out.joinpath(*parts)
-    for parent in reversed(target.parents):
-        if parent.is_relative_to(out) and parent != out and parent.exists() and not parent.is_dir():
-            raise SourceError([Diagnostic(str(parent), 1, "is a file, where the build puts a folder; remove it")])
-    if target.is_symlink() or (target.exists() and not target.is_file()):
-        raise SourceError([Diagnostic(str(target), 1, "is not a plain file, where the build puts one; remove it")])
+def _check_names(out: Path, names: Iterable[str]) -> None:
+    """Each file goes where a plain file (or nothing) is, inside the folder and not through a link: a
+    folder in its place, or a file where its folder should be, would make the commit fail half done."""
+    errors = Collector()
+    for relative in names:
+        if not _safe(relative):
+            errors.add(out / relative, 1, "not a file name this build may write")
+    check_targets(out, names, errors)
+    errors.raise_if_any()
 
 
 def _remove_old_temporaries(target: Path) -> None:
@@ -172,8 +170,9 @@ def _remove_empty_parents(out: Path, folder: Path) -> None:
 
 
 def _make_folder(out: Path) -> None:
-    if out.exists() and not out.is_dir():
-        raise SourceError([Diagnostic(str(out), 1, "the build folder is a file; choose another --out")])
+    errors = Collector()
+    check_folder(out, errors)
+    errors.raise_if_any()
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

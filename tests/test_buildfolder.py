@@ -57,7 +57,7 @@ def test_a_folder_where_a_file_goes_fails_before_anything_is_replaced(src, tmp_p
     changed(src)
     assert build(src, out) == 1
     err = capsys.readouterr().err
-    assert f"{out / 'index.html'}:1: is not a plain file" in err and "Traceback" not in err
+    assert f"{out / 'index.html'}:1: is a folder, not a file" in err and "Traceback" not in err
     assert snapshot(out) == {k: v for k, v in before.items() if k != "index.html"}  # the PDF is the old one
 
 
@@ -66,7 +66,7 @@ def test_a_file_where_the_assets_folder_goes(src, tmp_path, capsys):
     out.mkdir()
     (out / "assets").write_text("not a folder")
     assert build(src, out) == 1
-    assert f"{out / 'assets'}:1: is a file, where the build puts a folder" in capsys.readouterr().err
+    assert f"{out / 'assets'}:1: is a file, not a folder" in capsys.readouterr().err
     assert sorted(p.name for p in out.iterdir()) == ["assets"]
 
 
@@ -74,7 +74,7 @@ def test_a_build_folder_that_is_a_file(src, tmp_path, capsys):
     out = tmp_path / "build"
     out.write_text("a file")
     assert build(src, out) == 1
-    assert f"{out}:1: the build folder is a file" in capsys.readouterr().err
+    assert f"{out}:1: exists and is not a folder" in capsys.readouterr().err
     assert out.read_text() == "a file"
 
 
@@ -320,3 +320,17 @@ def test_temporary_files_an_older_builder_left_are_cleaned(src, tmp_path):
     unrelated.write_text("not ours")
     assert build(src, out) == 0
     assert not leftover.exists() and unrelated.exists()
+
+
+def test_nothing_is_written_through_a_link_in_the_build_folder(src, tmp_path, capsys):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out = tmp_path / "build"
+    out.mkdir()
+    (out / "assets").symlink_to(elsewhere)
+    (out / "index.html").symlink_to(tmp_path / "victim.html")
+    assert build(src, out) == 1
+    err = capsys.readouterr().err
+    assert f"{out / 'assets'}:1: is a symbolic link; nothing is written through it" in err
+    assert f"{out / 'index.html'}:1: is a symbolic link" in err  # every problem at once
+    assert not any(elsewhere.iterdir()) and not (tmp_path / "victim.html").exists()
