@@ -41,6 +41,7 @@ from lxml import etree
 from ..errors import Diagnostic, SourceError
 from ..model import Document, Section
 from . import Context
+from .common import check_images
 from .docx_layout import estimate_pages
 from .zipfix import normalize_zip
 
@@ -122,6 +123,7 @@ def outputs(meta) -> list[str]:
 
 
 def render(doc: Document, ctx: Context) -> dict[str, bytes]:
+    check_images(doc)
     reference = ctx.templates.find(REFERENCE)
     document = docx.Document(str(reference))
     writer = _Writer(document, doc, ctx, reference)
@@ -197,6 +199,7 @@ class _Writer:
         self._bookmark_ids = 0
         self.notes = {note.number: note for chapter in doc.chapters for note in chapter.footnotes}
         self.noted: set[int] = set()
+        self.cited_in_notes: list[int] = []  # notes cited inside the note being written, not yet referenced
         self.footnotes: list[etree._Element] = []
 
     # -- the whole document --
@@ -492,15 +495,26 @@ class _Writer:
 
     def _inline_footnote_ref(self, parent, node, marks) -> None:
         note = self.notes.get(node.number)
-        if note is None or node.number in self.noted:
-            # A second reference to a note: Word notes have one reference; show its number.
+        in_note = parent.tag == w("footnote") or next(parent.iterancestors(w("footnote")), None) is not None
+        if note is None or node.number in self.noted or in_note:
+            # A second reference to a note: Word notes have one reference; show its number. A note may
+            # not hold a note reference (ECMA-376 17.11.14): it shows the number too, and the note
+            # it cites gets its reference just after the citing note's, where the reader numbered it.
             self._runs(parent, str(node.number), ("footnote reference",))
+            if in_note and note is not None and node.number not in self.noted:
+                self.cited_in_notes.append(node.number)
             return
-        self.noted.add(node.number)
+        self._footnote(parent, note)
+
+    def _footnote(self, parent, note) -> None:
+        """The reference in the text and the note itself; then the notes first cited inside it."""
+        self.noted.add(note.number)
         run = self._run(parent, ("footnote reference",))
-        etree.SubElement(run, w("footnoteReference"), {w("id"): str(node.number)})
-        element = parse_xml(f'<w:footnote xmlns:w="{W_NS}" w:id="{node.number}"/>')
+        etree.SubElement(run, w("footnoteReference"), {w("id"): str(note.number)})
+        element = parse_xml(f'<w:footnote xmlns:w="{W_NS}" w:id="{note.number}"/>')
+        outer, self.cited_in_notes = self.cited_in_notes, []
         self._blocks(Flow(element, "footnote text", "footnote text", 0, True), note.blocks)
+        inner, self.cited_in_notes = self.cited_in_notes, outer
         first = element.find(w("p"))
         if first is None or first.getprevious() is not None:
             first = self._para(None, "footnote text")
@@ -513,6 +527,9 @@ class _Writer:
         first.find(w("pPr")).addnext(mark)
         mark.addnext(space)
         self.footnotes.append(element)
+        for number in inner:
+            if number not in self.noted:
+                self._footnote(parent, self.notes[number])
 
     # -- pieces --
 
@@ -675,14 +692,21 @@ class _Writer:
         element = props._element
         for child in list(element):
             element.remove(child)
-        props.title = meta.title
-        props.subject = meta.subtitle or meta.description
-        props.author = meta.creator
-        props.last_modified_by = meta.creator
-        props.keywords = ", ".join(meta.keywords)
-        props.language = meta.language
-        props.identifier = meta.identifier
-        props.comments = meta.description
+        # Written into the elements, not through python-docx's setters: those refuse text over 255
+        # characters, a limit of python-docx alone (the core properties are xsd:string in ECMA-376
+        # Part 2, and Word and LibreOffice read longer ones). The paper's words are kept whole.
+        texts = {
+            "title": meta.title,
+            "subject": meta.subtitle or meta.description,
+            "creator": meta.creator,
+            "lastModifiedBy": meta.creator,
+            "keywords": ", ".join(meta.keywords),
+            "language": meta.language,
+            "identifier": meta.identifier,
+            "description": meta.description,
+        }
+        for name, text in texts.items():
+            getattr(element, f"get_or_add_{name}")().text = text
         props.revision = 1
         stamp = meta.timestamp.replace(tzinfo=None)
         props.created = props.modified = stamp
