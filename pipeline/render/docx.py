@@ -30,13 +30,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import docx
-from docx.image.exceptions import UnrecognizedImageError
+from docx.image.exceptions import InvalidImageStreamError, UnexpectedEndOfFileError, UnrecognizedImageError
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docx.oxml.parser import parse_xml
 from lxml import etree
+from PIL import Image as PILImage
 
 from ..errors import Diagnostic, SourceError
 from ..model import Document, Section
@@ -53,6 +54,7 @@ REFERENCE = "docx/reference.docx"
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+DOCX_IMAGE_ERRORS = (InvalidImageStreamError, UnexpectedEndOfFileError)
 LINK_SCHEMES = ("http://", "https://", "mailto:", "ftp://")
 
 # The styles this edition writes, by their names in the reference document (Word's built-in names
@@ -495,7 +497,7 @@ class _Writer:
 
     def _inline_footnote_ref(self, parent, node, marks) -> None:
         note = self.notes.get(node.number)
-        in_note = parent.tag == w("footnote") or next(parent.iterancestors(w("footnote")), None) is not None
+        in_note = _in_note(parent)
         if note is None or node.number in self.noted or in_note:
             # A second reference to a note: Word notes have one reference; show its number. A note may
             # not hold a note reference (ECMA-376 17.11.14): it shows the number too, and the note
@@ -605,16 +607,20 @@ class _Writer:
         """An image at its size, no wider than the text; its alt text where Word cannot show it
         (SVG, or inside a note, whose part has no relationships of its own here)."""
         path = Path(self.doc.source_dir) / src
-        if flow is not None and flow.in_note:
+        if (flow is not None and flow.in_note) or _in_note(parent):  # an inline image in a note too
             self._runs(parent, alt, ("emphasis",))
             return
         try:
-            _, image = self.part.get_or_add_image(str(path))
+            _, image = self.part.get_or_add_image(_picture_file(path))
             width = min(image.width, self.text_width * 635)
-            inline = self.part.new_pic_inline(str(path), width=width)
+            inline = self.part.new_pic_inline(_picture_file(path), width=width)
         except (UnrecognizedImageError, OSError, ValueError):
             self._runs(parent, alt, ("emphasis",))
             return
+        except DOCX_IMAGE_ERRORS as exc:  # a damaged file: check_images stops these before
+            raise SourceError(
+                [Diagnostic(self.doc.source_dir, 1, f"image '{src}' cannot be used: {exc or 'damaged'}")]
+            ) from None
         for side in ("distT", "distB", "distL", "distR"):  # LibreOffice's default is not 0
             inline.set(side, "0")
         inline.docPr.set("descr", alt)
@@ -750,6 +756,22 @@ INLINES = {
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def _in_note(element) -> bool:
+    """Whether an element is (inside) a w:footnote being written."""
+    return element.tag == w("footnote") or next(element.iterancestors(w("footnote")), None) is not None
+
+
+def _picture_file(path: Path):
+    """The image as python-docx can read it: WebP (which it does not read, nor older Words) as PNG."""
+    if path.suffix.lower() != ".webp":
+        return str(path)
+    buffer = io.BytesIO()
+    with PILImage.open(path) as image:
+        image.save(buffer, "PNG")
+    buffer.seek(0)
+    return buffer
 
 
 def heading_text(section: Section) -> str:
