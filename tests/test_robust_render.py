@@ -474,3 +474,15 @@ def test_generated_file_names_with_url_special_characters_build_all_four_edition
     root = tmp_path_factory.mktemp("names")
     src = special_source(root / "src", names, [chapter.strip(" .") or "c"])
     check_special_build(src, root / "out", names)
+
+
+def test_an_inline_image_in_a_note_never_points_the_docx_notes_at_the_documents_relationships(tmp_path):
+    """Before: the picture went into the note with a relationship of the document part, which the
+    notes part does not have (a broken reference Word reports). Now the note shows its alt text, as a
+    figure in a note already did."""
+    src = paper(tmp_path / "src", "# One\n\nA claim.[^a]\n\n[^a]: A note with ![a small square](sq.png) inside.\n")
+    out = build_all(src, tmp_path / "out", formats=("docx",))
+    notes = docx_part(out["docx"], "word/footnotes.xml")
+    embeds = [el for el in notes.iter() if any(k.endswith("}embed") for k in el.attrib)]
+    assert embeds == []
+    assert "a small square" in "".join(notes.itertext())
