@@ -198,7 +198,7 @@ class Footnote:
     id: str  # "fn-3"
     blocks: tuple[Block, ...]
     loc: Loc
-    refs: tuple[str, ...] = ()  # the ref_id of every reference to it, in reading order (its back-links)
+    refs: tuple[str, ...] = ()  # the ref_id of every reference to it (its back-links): the text's, then the notes'
 
 
 @dataclass(frozen=True)
