@@ -132,6 +132,7 @@ def test_note_cited_only_from_a_note_is_in_every_edition_numbered_where_a_reader
     assert "The inner note." in page.get_element_by_id("fn-2").text_content()
     assert page.get_element_by_id("fnref-2").getparent().getparent().get("id") == "fn-1"  # cited in note 1
     assert "The inner note." in epub_text(out["epub"])
+    assert epubcheck(out["epub"]) == []
     text = " ".join(pdf_text(out["pdf"]).split())
     assert "The inner note." in text and "The last note." in text
     notes = docx_part(out["docx"], "word/footnotes.xml")
@@ -248,6 +249,12 @@ def test_ids_are_unique_across_content_and_templates_and_links_never_nest(tmp_pa
         used = {el.get("id") for el in tree.iter() if isinstance(el.tag, str) and el.get("id")}
         assert used - content <= ids.FIXED, name
         assert not (content & ids.FIXED)
+    # The DOCX's bookmarks: unique names (Word compares them without case) and ids.
+    (data,) = docx_edition.render(doc, Context(templates=Templates())).values()
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        body = lxml.etree.fromstring(z.read("word/document.xml"))
+    marks = list(body.iter(f"{W}bookmarkStart"))
+    assert len({m.get(f"{W}name").lower() for m in marks}) == len({m.get(f"{W}id") for m in marks}) == len(marks)
 
 
 def render_markup(doc: Document) -> dict[str, lxml.etree._Element]:
