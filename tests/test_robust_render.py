@@ -493,3 +493,24 @@ def test_an_inline_image_in_a_note_never_points_the_docx_notes_at_the_documents_
     embeds = [el for el in notes.iter() if any(k.endswith("}embed") for k in el.attrib)]
     assert embeds == []
     assert "a small square" in "".join(notes.itertext())
+
+
+@pytest.mark.parametrize(
+    ("svg", "reason"),
+    [
+        (b"<svg xmlns='http://www.w3.org/2000/svg'><rect", "not well-formed SVG"),
+        (b"<html><body/></html>", "not an SVG image: its root element is <html>"),
+        (b"", "not well-formed SVG"),
+    ],
+)
+def test_a_broken_svg_fails_every_renderer_with_a_reason(tmp_path, svg, reason):
+    src = write_source(
+        tmp_path / "src", {"paper.yaml": MINIMAL_YAML, "chapters/one.md": "# One\n\n![A drawing](d.svg)\n"}
+    )
+    (src / "chapters" / "d.svg").write_bytes(b"<svg xmlns='http://www.w3.org/2000/svg' width='4' height='4'/>")
+    doc = read_source(src)
+    (src / "chapters" / "d.svg").write_bytes(svg)
+    for render in RENDERERS.values():
+        with pytest.raises(SourceError) as caught:
+            render(doc, Context(templates=Templates()))
+        assert reason in caught.value.diagnostics[0].message

@@ -73,9 +73,11 @@ def image_fault(path: Path) -> str:
         return exc.strerror or type(exc).__name__
     if path.suffix.lower() == ".svg":
         try:
-            lxml.etree.fromstring(data, lxml.etree.XMLParser(resolve_entities=False, no_network=True))
+            root = lxml.etree.fromstring(data, lxml.etree.XMLParser(resolve_entities=False, no_network=True))
         except lxml.etree.XMLSyntaxError as exc:
             return f"not well-formed SVG ({exc.msg})"
+        if root.tag != "{http://www.w3.org/2000/svg}svg":
+            return f"not an SVG image: its root element is <{lxml.etree.QName(root).localname}>, not an SVG <svg>"
         return ""
     previous = ImageFile.LOAD_TRUNCATED_IMAGES
     ImageFile.LOAD_TRUNCATED_IMAGES = False  # WeasyPrint turns it on when imported: a cut file must fail
