@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -310,13 +310,18 @@ class _Reader:
                 self.errors.add(
                     draft.loc.path, draft.loc.line, f"empty {what} '{plain_text(draft.title)}': it has no text"
                 )
+        cited = sorted(self.note_numbers.items(), key=lambda item: item[1])
+        blocks = {number: self._blocks(self.notes[local].children, None) for local, number in cited}
+        # The references last: reading the notes found those that stand in notes.
         chapter.footnotes = [
-            Footnote(number, ids.note_id(number), self._blocks(self.notes[local].children, None), self._note_loc(local))
-            for local, number in sorted(self.note_numbers.items(), key=lambda item: item[1])
-        ]
-        # Back-links last: a note's references may stand in notes read after it.
-        chapter.footnotes = [
-            replace(note, refs=tuple(self.note_refs.get(note.number, ()))) for note in chapter.footnotes
+            Footnote(
+                number,
+                ids.note_id(number),
+                blocks[number],
+                self._note_loc(local),
+                tuple(self.note_refs.get(number, ())),
+            )
+            for local, number in cited
         ]
         return chapter
 
