@@ -417,8 +417,15 @@ FIXED_NAMES = [
     "ünï 中文 'q' (1) [2] {3}!$,~.jpg",
     "x%41.gif",
     "dir one/ça va?.webp",
+    "&amp;.png",
 ]
 SUFFIXES = {".png": "PNG", ".jpg": "JPEG", ".gif": "GIF", ".webp": "WEBP"}
+
+
+def raw_destination(name: str) -> str:
+    """A file name as a Markdown destination in <…>, escaped only where CommonMark would read it
+    otherwise: '%' starts an escape, '&' an entity ("&amp;.gif" is the file "&.gif"), '<' and '>'."""
+    return name.replace("%", "%25").replace("&", "\\&").replace("<", "%3C").replace(">", "%3E")
 
 
 def special_source(root: Path, image_names: list[str], chapter_names: list[str]) -> Path:
@@ -433,7 +440,7 @@ def special_source(root: Path, image_names: list[str], chapter_names: list[str])
         Image.new("RGB", (10 + i, 10), (200, 10 * i % 255, 0)).save(path, SUFFIXES[path.suffix])
     for n, chapter in enumerate(chapter_names):
         shown = "\n\n".join(
-            f"![figure {i}]({quote(name)})\n\nInline ![inline {i}](<{name.replace('%', '%25').replace('<', '%3C').replace('>', '%3E')}>) too."
+            f"![figure {i}]({quote(name)})\n\nInline ![inline {i}](<{raw_destination(name)}>) too."
             for i, name in enumerate(image_names)
         )
         (src / "chapters" / f"{chapter}.md").write_text(f"# Chapter {n}\n\nText.\n\n{shown}\n", encoding="utf-8")
