@@ -12,6 +12,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import ClassVar
 
+from . import ids
+
 
 @dataclass(frozen=True, order=True)
 class Loc:
@@ -98,7 +100,8 @@ class FootnoteRef:
 
     kind: ClassVar[str] = "footnote_ref"
     number: int
-    id: str  # "fn-3": the footnote's anchor; the reference itself is "fnref-3"
+    id: str  # "fn-3": the footnote's anchor
+    ref_id: str = ""  # this reference's own anchor, unique: "fnref-3", a second one "fnref-3-2"
 
 
 Inline = Text | Strong | Emph | LeadIn | Code | Link | Image | LineBreak | FootnoteRef
@@ -195,6 +198,7 @@ class Footnote:
     id: str  # "fn-3"
     blocks: tuple[Block, ...]
     loc: Loc
+    refs: tuple[str, ...] = ()  # the ref_id of every reference to it (its back-links): the text's, then the notes'
 
 
 @dataclass(frozen=True)
@@ -219,6 +223,11 @@ class Section:
     @property
     def plain_title(self) -> str:
         return plain_text(self.title)
+
+    @property
+    def heading_id(self) -> str:
+        """The id of the heading element itself (the section's element has `id`)."""
+        return ids.heading_id(self.id)
 
     def walk(self):
         """This section and all below it, in reading order."""

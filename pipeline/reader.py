@@ -19,7 +19,7 @@ from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.attrs import attrs_block_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from . import numbering
+from . import ids, numbering
 from .errors import Collector
 from .meta import ContentsEntry, read_metadata
 from .model import (
@@ -55,10 +55,6 @@ MAX_LEVEL = 3
 IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 URL_SCHEMES = {"http", "https", "mailto"}
 ID_RE = re.compile(r"^[^\W\d][\w.-]*$")
-# Ids the templates use for their own furniture; a heading may not take them.
-RESERVED_IDS = frozenset(
-    "top main contents toc nav landmarks downloads search cover title-page imprint footnotes".split()
-)
 DASH_RE = re.compile(r"^[—–-]+$")
 NOTE_REF_RE = re.compile(r"(?<!\\)\[\^([^\]\s]+)\](?!:)")
 CODE_SPAN_RE = re.compile(r"(`+).*?\1", re.S)
@@ -188,8 +184,9 @@ class _Reader:
                 loc.line,
                 f"id '{value}' must start with a letter and hold only letters, digits, '-', '_' or '.'",
             )
-        elif value in RESERVED_IDS or re.match(r"^fn(ref)?-\d+$", value):
-            self.errors.add(loc.path, loc.line, f"id '{value}' is used by the templates; choose another")
+        elif ids.reserved(value):
+            why = " (ids ending in '-title' are the headings' own)" if value.endswith(ids.HEADING_SUFFIX) else ""
+            self.errors.add(loc.path, loc.line, f"id '{value}' is used by the templates{why}; choose another")
         elif value in self.explicit_ids:
             first = self.explicit_ids[value]
             self.errors.add(loc.path, loc.line, f"duplicate id '{value}' (first at {first})")
@@ -197,8 +194,10 @@ class _Reader:
             self.explicit_ids[value] = loc
 
     def _auto_id(self, base: str) -> str:
+        if ids.reserved(base) and ids.reserved(f"{base}-2"):  # "fnref-1": every "-n" is a template's too
+            base = f"s-{base}"
         candidate, n = base, 1
-        while candidate in self.ids or candidate in self.explicit_ids or candidate in RESERVED_IDS:
+        while candidate in self.ids or candidate in self.explicit_ids or ids.reserved(candidate):
             n += 1
             candidate = f"{base}-{n}"
         return candidate
@@ -236,7 +235,8 @@ class _Reader:
                 for note in node.children:
                     notes[note.meta["id"]] = note
         self.notes = notes
-        self.note_numbers: dict[int, int] = {}
+        self.note_numbers = self._number_notes(file)
+        self.note_refs: dict[int, list[str]] = {}
         chapter: _Draft | None = None
         stack: list[_Draft] = []
         for node in file.tree.children:
@@ -310,11 +310,38 @@ class _Reader:
                 self.errors.add(
                     draft.loc.path, draft.loc.line, f"empty {what} '{plain_text(draft.title)}': it has no text"
                 )
+        cited = sorted(self.note_numbers.items(), key=lambda item: item[1])
+        blocks = {number: self._blocks(self.notes[local].children, None) for local, number in cited}
+        # The references last: reading the notes found those that stand in notes.
         chapter.footnotes = [
-            Footnote(number, f"fn-{number}", self._blocks(self.notes[local].children, None), self._note_loc(local))
-            for local, number in sorted(self.note_numbers.items(), key=lambda item: item[1])
+            Footnote(
+                number,
+                ids.note_id(number),
+                blocks[number],
+                self._note_loc(local),
+                tuple(self.note_refs.get(number, ())),
+            )
+            for local, number in cited
         ]
         return chapter
+
+    def _number_notes(self, file: _File) -> dict[int, int]:
+        """Each cited note's number, in the order of first citation as a reader meets them: a note is
+        read where it is first cited, so a note cited from inside it comes next (as print and Word place
+        them). With a stack, not recursion: a chain of notes citing notes may be long."""
+        numbers: dict[int, int] = {}
+        stack = [_refs_in(node for node in file.tree.children if node.type != "footnote_block")]
+        while stack:
+            ref = next(stack[-1], None)
+            if ref is None:
+                stack.pop()
+                continue
+            local = ref.meta["id"]
+            if local not in numbers and local in self.notes:
+                self.footnote_count += 1
+                numbers[local] = self.footnote_count
+                stack.append(_refs_in(self.notes[local].children))
+        return numbers
 
     def _note_loc(self, local: int) -> Loc:
         note = self.notes[local]
@@ -478,12 +505,10 @@ class _Reader:
         return Image(relative, alt, str(node.attrs.get("title") or ""))
 
     def _note_ref(self, node) -> FootnoteRef:
-        local = node.meta["id"]
-        if local not in self.note_numbers:
-            self.footnote_count += 1
-            self.note_numbers[local] = self.footnote_count
-        number = self.note_numbers[local]
-        return FootnoteRef(number, f"fn-{number}")
+        number = self.note_numbers[node.meta["id"]]
+        refs = self.note_refs.setdefault(number, [])
+        refs.append(ids.ref_id(number, len(refs) + 1))  # each reference its own id, for its back-link
+        return FootnoteRef(number, ids.note_id(number), refs[-1])
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -494,6 +519,14 @@ def _line(node: SyntaxTreeNode) -> int:
         if child.map:
             return child.map[0] + 1
     return 1
+
+
+def _refs_in(nodes):
+    """The footnote references among these nodes, in reading order."""
+    for node in nodes:
+        for child in node.walk():
+            if child.type == "footnote_ref":
+                yield child
 
 
 def _walk(draft: _Draft):

@@ -2,28 +2,39 @@
 
 from __future__ import annotations
 
-from markupsafe import Markup
+import io
+from pathlib import Path
 
-from ..model import BlockQuote, Document, Figure, Image, ListBlock, Para, Table
+import lxml.etree
+from markupsafe import Markup
+from PIL import Image as PILImage
+from PIL import ImageFile
+
+from ..errors import Diagnostic, SourceError
+from ..model import BlockQuote, Document, Figure, Image, ListBlock, Loc, Para, Table
 
 
 def image_sources(doc: Document) -> list[str]:
     """Every image path (relative to the source folder) the document shows, once each, in order."""
-    seen: dict[str, None] = {}
+    return list(image_places(doc))
 
-    def inlines(nodes):
+
+def image_places(doc: Document) -> dict[str, Loc]:
+    """Every image the document shows (headings and notes included), with where it is first shown."""
+    seen: dict[str, Loc] = {}
+
+    def inlines(nodes, loc: Loc):
         for node in nodes:
             if isinstance(node, Image):
-                seen.setdefault(node.src)
-            for child in getattr(node, "children", ()) or ():
-                inlines((child,))
+                seen.setdefault(node.src, loc)
+            inlines(getattr(node, "children", ()) or (), loc)
 
     def blocks(nodes):
         for block in nodes:
             if isinstance(block, Figure):
-                seen.setdefault(block.src)
+                seen.setdefault(block.src, block.loc)
             elif isinstance(block, Para):
-                inlines(block.inlines)
+                inlines(block.inlines, block.loc)
             elif isinstance(block, BlockQuote):
                 blocks(block.blocks)
             elif isinstance(block, ListBlock):
@@ -32,13 +43,62 @@ def image_sources(doc: Document) -> list[str]:
             elif isinstance(block, Table):
                 for row in (*block.head, *block.body):
                     for cell in row:
-                        inlines(cell.inlines)
+                        inlines(cell.inlines, block.loc)
 
     for section in doc.sections():
+        inlines(section.title, section.loc)  # a heading may show an image too
         blocks(section.blocks)
         for note in section.footnotes:
             blocks(note.blocks)
-    return list(seen)
+    return seen
+
+
+def check_images(doc: Document) -> None:
+    """Every image must be whole and readable, or the build fails naming it: an edition must never
+    crash on a broken file, nor publish one. (The reader checks too; this holds for any model.)"""
+    problems = []
+    for src, loc in image_places(doc).items():
+        reason = image_fault(Path(doc.source_dir) / src)
+        if reason:
+            problems.append(Diagnostic(loc.path, loc.line, f"image '{src}' cannot be used: {reason}"))
+    if problems:
+        raise SourceError(problems)
+
+
+def image_fault(path: Path) -> str:
+    """What is wrong with an image file, in words, or "" if it is fine."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
+    if path.suffix.lower() == ".svg":
+        try:
+            root = lxml.etree.fromstring(data, lxml.etree.XMLParser(resolve_entities=False, no_network=True))
+        except lxml.etree.XMLSyntaxError as exc:
+            return f"not well-formed SVG ({exc.msg})"
+        if root.tag != "{http://www.w3.org/2000/svg}svg":
+            return f"not an SVG image: its root element is <{lxml.etree.QName(root).localname}>, not an SVG <svg>"
+        return ""
+    previous = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False  # WeasyPrint turns it on when imported: a cut file must fail
+    try:
+        with PILImage.open(io.BytesIO(data)) as image:
+            image.load()
+    except Exception as exc:  # Pillow raises many kinds (OSError, SyntaxError, ValueError, …)
+        return _reason(exc)
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = previous
+    return ""
+
+
+def _reason(exc: BaseException) -> str:
+    """An exception as words: its message, else its type (some carry no message at all)."""
+    text = str(exc).strip()
+    if isinstance(exc, PILImage.UnidentifiedImageError) or text.startswith("cannot identify image file"):
+        return "not an image Pillow can read (damaged, or not the format its name says)"
+    if "truncated" in text or isinstance(exc, EOFError):
+        return "the file is cut short (truncated)"
+    return text or type(exc).__name__
 
 
 MEDIA_TYPES = {

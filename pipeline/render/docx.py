@@ -30,17 +30,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import docx
-from docx.image.exceptions import UnrecognizedImageError
+from docx.image.exceptions import InvalidImageStreamError, UnexpectedEndOfFileError, UnrecognizedImageError
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docx.oxml.parser import parse_xml
 from lxml import etree
+from PIL import Image as PILImage
 
 from ..errors import Diagnostic, SourceError
 from ..model import Document, Section
 from . import Context
+from .common import check_images
 from .docx_layout import estimate_pages
 from .zipfix import normalize_zip
 
@@ -52,6 +54,7 @@ REFERENCE = "docx/reference.docx"
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+DOCX_IMAGE_ERRORS = (InvalidImageStreamError, UnexpectedEndOfFileError)
 LINK_SCHEMES = ("http://", "https://", "mailto:", "ftp://")
 
 # The styles this edition writes, by their names in the reference document (Word's built-in names
@@ -122,6 +125,7 @@ def outputs(meta) -> list[str]:
 
 
 def render(doc: Document, ctx: Context) -> dict[str, bytes]:
+    check_images(doc)
     reference = ctx.templates.find(REFERENCE)
     document = docx.Document(str(reference))
     writer = _Writer(document, doc, ctx, reference)
@@ -197,6 +201,7 @@ class _Writer:
         self._bookmark_ids = 0
         self.notes = {note.number: note for chapter in doc.chapters for note in chapter.footnotes}
         self.noted: set[int] = set()
+        self.cited_in_notes: list[int] = []  # notes cited inside the note being written, not yet referenced
         self.footnotes: list[etree._Element] = []
 
     # -- the whole document --
@@ -492,15 +497,26 @@ class _Writer:
 
     def _inline_footnote_ref(self, parent, node, marks) -> None:
         note = self.notes.get(node.number)
-        if note is None or node.number in self.noted:
-            # A second reference to a note: Word notes have one reference; show its number.
+        in_note = _in_note(parent)
+        if note is None or node.number in self.noted or in_note:
+            # A second reference to a note: Word notes have one reference; show its number. A note may
+            # not hold a note reference (ECMA-376 17.11.14): it shows the number too, and the note
+            # it cites gets its reference just after the citing note's, where the reader numbered it.
             self._runs(parent, str(node.number), ("footnote reference",))
+            if in_note and note is not None and node.number not in self.noted:
+                self.cited_in_notes.append(node.number)
             return
-        self.noted.add(node.number)
+        self._footnote(parent, note)
+
+    def _footnote(self, parent, note) -> None:
+        """The reference in the text and the note itself; then the notes first cited inside it."""
+        self.noted.add(note.number)
         run = self._run(parent, ("footnote reference",))
-        etree.SubElement(run, w("footnoteReference"), {w("id"): str(node.number)})
-        element = parse_xml(f'<w:footnote xmlns:w="{W_NS}" w:id="{node.number}"/>')
+        etree.SubElement(run, w("footnoteReference"), {w("id"): str(note.number)})
+        element = parse_xml(f'<w:footnote xmlns:w="{W_NS}" w:id="{note.number}"/>')
+        outer, self.cited_in_notes = self.cited_in_notes, []
         self._blocks(Flow(element, "footnote text", "footnote text", 0, True), note.blocks)
+        inner, self.cited_in_notes = self.cited_in_notes, outer
         first = element.find(w("p"))
         if first is None or first.getprevious() is not None:
             first = self._para(None, "footnote text")
@@ -513,6 +529,9 @@ class _Writer:
         first.find(w("pPr")).addnext(mark)
         mark.addnext(space)
         self.footnotes.append(element)
+        for number in inner:
+            if number not in self.noted:
+                self._footnote(parent, self.notes[number])
 
     # -- pieces --
 
@@ -588,16 +607,20 @@ class _Writer:
         """An image at its size, no wider than the text; its alt text where Word cannot show it
         (SVG, or inside a note, whose part has no relationships of its own here)."""
         path = Path(self.doc.source_dir) / src
-        if flow is not None and flow.in_note:
+        if (flow is not None and flow.in_note) or _in_note(parent):  # an inline image in a note too
             self._runs(parent, alt, ("emphasis",))
             return
         try:
-            _, image = self.part.get_or_add_image(str(path))
+            _, image = self.part.get_or_add_image(_picture_file(path))
             width = min(image.width, self.text_width * 635)
-            inline = self.part.new_pic_inline(str(path), width=width)
+            inline = self.part.new_pic_inline(_picture_file(path), width=width)
         except (UnrecognizedImageError, OSError, ValueError):
             self._runs(parent, alt, ("emphasis",))
             return
+        except DOCX_IMAGE_ERRORS as exc:  # a damaged file: check_images stops these before
+            raise SourceError(
+                [Diagnostic(self.doc.source_dir, 1, f"image '{src}' cannot be used: {exc or 'damaged'}")]
+            ) from None
         for side in ("distT", "distB", "distL", "distR"):  # LibreOffice's default is not 0
             inline.set(side, "0")
         inline.docPr.set("descr", alt)
@@ -675,14 +698,21 @@ class _Writer:
         element = props._element
         for child in list(element):
             element.remove(child)
-        props.title = meta.title
-        props.subject = meta.subtitle or meta.description
-        props.author = meta.creator
-        props.last_modified_by = meta.creator
-        props.keywords = ", ".join(meta.keywords)
-        props.language = meta.language
-        props.identifier = meta.identifier
-        props.comments = meta.description
+        # Written into the elements, not through python-docx's setters: those refuse text over 255
+        # characters, a limit of python-docx alone (the core properties are xsd:string in ECMA-376
+        # Part 2, and Word and LibreOffice read longer ones). The paper's words are kept whole.
+        texts = {
+            "title": meta.title,
+            "subject": meta.subtitle or meta.description,
+            "creator": meta.creator,
+            "lastModifiedBy": meta.creator,
+            "keywords": ", ".join(meta.keywords),
+            "language": meta.language,
+            "identifier": meta.identifier,
+            "description": meta.description,
+        }
+        for name, text in texts.items():
+            getattr(element, f"get_or_add_{name}")().text = text
         props.revision = 1
         stamp = meta.timestamp.replace(tzinfo=None)
         props.created = props.modified = stamp
@@ -726,6 +756,22 @@ INLINES = {
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def _in_note(element) -> bool:
+    """Whether an element is (inside) a w:footnote being written."""
+    return element.tag == w("footnote") or next(element.iterancestors(w("footnote")), None) is not None
+
+
+def _picture_file(path: Path):
+    """The image as python-docx can read it: WebP (which it does not read, nor older Words) as PNG."""
+    if path.suffix.lower() != ".webp":
+        return str(path)
+    buffer = io.BytesIO()
+    with PILImage.open(path) as image:
+        image.save(buffer, "PNG")
+    buffer.seek(0)
+    return buffer
 
 
 def heading_text(section: Section) -> str:

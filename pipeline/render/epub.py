@@ -33,10 +33,11 @@ from pathlib import Path
 import lxml.etree
 from ebooklib import epub
 
+from .. import ids
 from ..errors import Diagnostic, SourceError
 from ..model import Document, Metadata, Section
 from . import Context
-from .common import MEDIA_TYPES, image_sources
+from .common import MEDIA_TYPES, check_images, image_sources
 from .epub_cover import cover_png
 from .zipfix import normalize_zip
 
@@ -90,7 +91,8 @@ def _file_of(doc: Document) -> dict[str, str]:
                     where[block.id] = name  # figures and tables
         for note in chapter.footnotes:
             where[note.id] = name
-            where[f"fnref-{note.number}"] = name
+            for ref in note.refs:  # every reference to a note stands in its chapter (or in its notes)
+                where[ref] = name
     return where
 
 
@@ -110,6 +112,7 @@ def heading(section: Section) -> str:
 
 def render(doc: Document, ctx: Context) -> dict[str, bytes]:
     meta = doc.meta
+    check_images(doc)
     where = _file_of(doc)
     images = _image_names(doc)
 
@@ -118,7 +121,9 @@ def render(doc: Document, ctx: Context) -> dict[str, bytes]:
             return f"{where[target[1:]]}{target}"
         return target
 
-    common = dict(doc=doc, meta=meta, edition=NAME, heading_offset=0, href=href, asset=lambda src: images[src])
+    common = dict(
+        doc=doc, meta=meta, edition=NAME, ids=ids.TEMPLATE, heading_offset=0, href=href, asset=lambda src: images[src]
+    )
 
     def document(template: str, name: str, **extra) -> bytes:
         data = ctx.templates.render(template, **common, **extra).encode("utf-8")
@@ -162,7 +167,7 @@ def render(doc: Document, ctx: Context) -> dict[str, bytes]:
     book.guide = [
         {"type": "cover", "href": COVER_PAGE, "title": "Cover"},
         {"type": "title-page", "href": TITLE_PAGE, "title": "Title page"},
-        {"type": "toc", "href": f"{NAV}#toc", "title": meta.contents_title},
+        {"type": "toc", "href": f"{NAV}#{ids.TEMPLATE.toc}", "title": meta.contents_title},
         {"type": "text", "href": part_name(1), "title": doc.chapters[0].plain_title},
     ]
 

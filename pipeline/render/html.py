@@ -12,13 +12,15 @@ import colorsys
 import hashlib
 import json
 from pathlib import Path
+from urllib.parse import quote
 
 from markupsafe import Markup
 
+from .. import ids
 from ..errors import Diagnostic, SourceError
 from ..model import Document, plain_text
 from . import Context
-from .common import css_string, image_sources
+from .common import check_images, css_string, image_sources
 
 NAME = "html"
 LABEL = "Web"
@@ -47,6 +49,7 @@ def outputs(meta) -> list[str]:
 
 def render(doc: Document, ctx: Context) -> dict[str, bytes]:
     meta = doc.meta
+    check_images(doc)
     files: dict[str, bytes] = {}
     for src in image_sources(doc):
         files[f"assets/images/{src}"] = (Path(doc.source_dir) / src).read_bytes()
@@ -65,9 +68,10 @@ def render(doc: Document, ctx: Context) -> dict[str, bytes]:
         doc=doc,
         meta=meta,
         edition=NAME,
+        ids=ids.TEMPLATE,
         heading_offset=1,
         href=lambda target: target,
-        asset=lambda src: f"assets/images/{src}",
+        asset=lambda src: quote(f"assets/images/{src}"),  # a file named "a#1 b?.png" is a path, not a query
         downloads=ctx.downloads,
         site_url=site_url,
         stylesheet=versioned("assets/style.css"),

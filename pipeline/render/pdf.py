@@ -14,11 +14,12 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from .. import ids
 from ..errors import Diagnostic, SourceError
 from ..model import Document
 from . import Context, Output
-from .common import css_string
-from .pdf_engine import PrintJob, lay_out
+from .common import check_images, css_string
+from .pdf_engine import PrintJob, lay_out, source_url
 from .pdf_glyphs import check_glyphs
 
 NAME = "pdf"
@@ -69,7 +70,6 @@ def print_html(doc: Document, ctx: Context) -> str:
         referenced.add(number)
         return fresh
 
-    source = Path(doc.source_dir)
     base = ctx.templates.find(TEMPLATE).parent
     stamp = doc.meta.timestamp
     released = doc.meta.released
@@ -79,9 +79,12 @@ def print_html(doc: Document, ctx: Context) -> str:
         meta=doc.meta,
         theme=ctx.theme,
         edition=NAME,
+        ids=ids.TEMPLATE,
         heading_offset=1,  # the book's title is the <h1>; chapters are <h2>, sections <h3>
         href=lambda target: target,
-        asset=lambda src: (source / src).resolve().as_uri(),
+        # Not the file's own URL: WeasyPrint names image objects after the URL, and the PDF must not
+        # change with the folder the source sits in (pdf_engine's fetcher finds the file).
+        asset=source_url,
         note=notes.__getitem__,
         first_ref=first_ref,
         page_size=page_size(ctx),
@@ -115,6 +118,7 @@ def print_job(doc: Document, ctx: Context) -> PrintJob:
                 )
             ]
         )
+    check_images(doc)  # here, in the parent: WeasyPrint would only log a broken image
     html = print_html(doc, ctx)
     template = ctx.templates.find(TEMPLATE)
     check_glyphs(doc, html, template.parent, ctx.templates)

@@ -15,10 +15,20 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from ..errors import Diagnostic, SourceError
 from . import Output
+
+# The print HTML names the source's images `source:/chapters/figure%201.png`: a URL that does not
+# depend on where the source folder sits, since WeasyPrint names each image object in the PDF after
+# its URL (an absolute file URL would make the same source give other bytes in another folder).
+SOURCE_SCHEME = "source"
+
+
+def source_url(src: str) -> str:
+    """The print HTML's URL of an image at `src` (relative to the source folder), escaped."""
+    return f"{SOURCE_SCHEME}:/{quote(src)}"
 
 
 @dataclass(frozen=True)
@@ -139,6 +149,11 @@ def _confined_fetcher(source_root: Path, template_roots: list[Path]):
             parts = urlsplit(url)
             if parts.scheme == "data":
                 return super().fetch(url, headers)
+            if parts.scheme == SOURCE_SCHEME:
+                path = (source_root / unquote(parts.path).lstrip("/")).resolve()
+                if not path.is_relative_to(source_root):
+                    raise ValueError(f"not fetched (outside the source folder): {path}")
+                return super().fetch(path.as_uri(), headers)
             if parts.scheme != "file":
                 raise ValueError(f"not fetched (only files in the source and template folders are read): {url}")
             path = Path(unquote(parts.path)).resolve()

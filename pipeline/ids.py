@@ -1,0 +1,64 @@
+"""Every element id the editions use, named in one place.
+
+Content ids (headings, figures, tables) come from the source or from the reader's slugs; the
+templates add ids of their own (the page's landmarks, the contents, the notes, each heading's
+`…-title`). Both kinds share one namespace in every HTML and XHTML document, so the reader refuses or
+steps around every id the templates may use (`reserved`), and the built-in templates take their ids
+from here (`TEMPLATE`, passed to them as `ids`), so that the two lists cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import astuple, dataclass
+
+
+@dataclass(frozen=True)
+class TemplateIds:
+    """The fixed ids of the built-in templates (as `ids.top`, `ids.contents_title`, …). The web
+    edition's site.js finds `main` and the three search elements by these names."""
+
+    top: str = "top"
+    main: str = "main"
+    contents_title: str = "contents-title"
+    downloads_title: str = "downloads-title"
+    search_input: str = "search-input"
+    search_status: str = "search-status"
+    search_results: str = "search-results"
+    anchor_label: str = "anchor-label"
+    toc: str = "toc"
+    toc_title: str = "toc-title"
+    landmarks: str = "landmarks"
+    landmarks_title: str = "landmarks-title"
+    book_title: str = "book-title"
+
+
+TEMPLATE = TemplateIds()
+
+# Names a designer's template may well use for its own furniture: kept free as well.
+FURNITURE = frozenset("contents nav downloads search cover title-page imprint footnotes".split())
+
+FIXED = frozenset(astuple(TEMPLATE)) | FURNITURE
+
+HEADING_SUFFIX = "-title"  # a section `s` has its <section id="s"> and its heading <hN id="s-title">
+NOTE_ID_RE = re.compile(r"^(fn-\d+|fnref-\d+(-\d+)?)$")
+
+
+def heading_id(section_id: str) -> str:
+    return section_id + HEADING_SUFFIX
+
+
+def note_id(number: int) -> str:
+    return f"fn-{number}"
+
+
+def ref_id(number: int, nth: int) -> str:
+    """The id of the nth reference (1-based) to note `number`: "fnref-3", then "fnref-3-2", …"""
+    return f"fnref-{number}" if nth == 1 else f"fnref-{number}-{nth}"
+
+
+def reserved(value: str) -> bool:
+    """True if the templates may give an element this id, so no heading, figure or table may have it.
+
+    Any id ending in "-title" counts: it may be the heading id of a section with the id before it."""
+    return value in FIXED or value.endswith(HEADING_SUFFIX) or NOTE_ID_RE.match(value) is not None
