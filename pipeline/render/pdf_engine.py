@@ -172,11 +172,24 @@ class _Logs:
     notices: dict[str, None] = field(default_factory=dict)  # hints about the machine, once each
 
     def take(self, record: logging.LogRecord) -> None:
+        if record.levelno < logging.WARNING:
+            self._add_reason(record)
+            return
         hint = ENVIRONMENT_NOTICES.get(record.msg) if isinstance(record.msg, str) else None
         if hint is None:
             self.problems.append(record.getMessage())
         else:
             self.notices[hint] = None
+
+    def _add_reason(self, record: logging.LogRecord) -> None:
+        """WeasyPrint logs "Failed to load image at '…': " with the reason left out (a bare
+        ImageLoadingError raised from Pillow's error), then the exception itself at DEBUG level:
+        give the problem its reason from there."""
+        exception = record.exc_info[1] if record.exc_info else None
+        if exception is None or not self.problems or not self.problems[-1].endswith(": "):
+            return
+        cause = exception.__cause__ or exception.__context__ or exception
+        self.problems[-1] += f"{type(cause).__name__}: {cause}" if str(cause) else type(cause).__name__
 
 
 class _captured_logs:
@@ -185,16 +198,18 @@ class _captured_logs:
     def __enter__(self) -> _Logs:
         self.logs = _Logs()
         self.logger = logging.getLogger("weasyprint")
-        self.handler = logging.Handler(level=logging.WARNING)
+        self.handler = logging.Handler(level=logging.DEBUG)  # DEBUG for the reasons (see _add_reason)
         self.handler.emit = self.logs.take
         self.logger.addHandler(self.handler)
-        self.propagate = self.logger.propagate
+        self.propagate, self.level = self.logger.propagate, self.logger.level
         self.logger.propagate = False
+        self.logger.setLevel(logging.DEBUG)
         return self.logs
 
     def __exit__(self, *exc) -> None:
         self.logger.removeHandler(self.handler)
         self.logger.propagate = self.propagate
+        self.logger.setLevel(self.level)
 
 
 def locate(path: Path, roots: list[Path]) -> Path:

@@ -52,3 +52,23 @@ def test_the_pdf_is_the_same_from_the_child_process_and_from_one_core(tmp_path, 
     build_module.build(src, tmp_path / "one", formats=("pdf",))
     two, one = (tmp_path / d / "small-paper.pdf" for d in ("two", "one"))
     assert two.read_bytes() == one.read_bytes()
+
+
+def test_an_image_weasyprint_cannot_load_is_reported_with_its_reason(tmp_path):
+    """A designer's stylesheet that shows a damaged image: WeasyPrint's message used to end in an
+    empty reason ("Failed to load image at '…': ")."""
+    from pipeline.errors import SourceError
+    from pipeline.templates import BUILTIN
+
+    src = write_rich_source(tmp_path / "src")
+    theme = tmp_path / "theme" / "pdf"
+    theme.mkdir(parents=True)
+    css = (BUILTIN / "pdf" / "print.css").read_text(encoding="utf-8")
+    (theme / "print.css").write_text(css + "\nbody { background-image: url(stain.png) }\n", encoding="utf-8")
+    (theme / "stain.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"not an image at all" * 4)  # damaged
+    doc, tmpl, theme_settings = prepare(src, tmp_path / "theme")
+    with pytest.raises(SourceError) as caught:
+        pdf_engine.lay_out(print_job(doc, Context(tmpl, theme=theme_settings)))
+    (message,) = [d.message for d in caught.value.diagnostics if "stain.png" in d.message]
+    assert "Failed to load image" in message and "Error" in message.split(".png'")[-1]
+    assert message.rsplit(": ", 1)[1].strip(), message  # e.g. "OSError: Truncated File Read"
