@@ -108,6 +108,21 @@ def read_metadata(path: Path, errors: Collector) -> tuple[Metadata | None, list[
     return meta, contents
 
 
+def key_lines(path: Path) -> dict[str, int]:
+    """The line of each top-level key of a paper.yaml that read_metadata accepted (for later checks,
+    such as the print fonts' glyphs, that must name the line of a metadata value)."""
+    errors = Collector()
+    text = read_text(path, errors)
+    root = compose_yaml(text, path, errors) if text is not None else None
+    if not isinstance(root, yaml.MappingNode):
+        return {}
+    found: dict[str, int] = {}
+    for key_node, value_node in root.value:
+        if isinstance(key_node, yaml.ScalarNode):
+            found.setdefault(key_node.value, value_node.start_mark.line + 1)
+    return found
+
+
 def _value(kind: str, key: str, node: yaml.Node, path: Path, errors: Collector):
     line = node.start_mark.line + 1
 

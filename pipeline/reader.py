@@ -704,7 +704,7 @@ def _unreadable_svg(path: Path) -> str | None:
     try:
         root = lxml.etree.parse(str(path), parser).getroot()
     except (lxml.etree.XMLSyntaxError, OSError) as exc:
-        return f"not well-formed XML: {exc}"
+        return f"not well-formed XML: {getattr(exc, 'msg', None) or exc.strerror}"
     if root is None or lxml.etree.QName(root).localname != "svg":
         return "not an SVG image (its root element is not <svg>)"
     return None
