@@ -730,16 +730,25 @@ def _reason(exc: BaseException) -> str:
 
 
 def _merge(nodes: list[Inline]) -> tuple[Inline, ...]:
-    """Join neighbouring text and fold runs of spaces, as every edition shows them."""
+    """Join neighbouring text and fold runs of spaces, as every edition shows them (each run of text
+    joined once: adding to a growing string node by node was quadratic in a long paragraph)."""
     out: list[Inline] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        text = "".join(run)
+        run.clear()
+        if text:
+            out.append(Text(re.sub(r"[ \t\n]+", " ", text)))
+
     for node in nodes:
-        if isinstance(node, Text) and not node.text:
-            continue
-        if isinstance(node, Text) and out and isinstance(out[-1], Text):
-            out[-1] = Text(out[-1].text + node.text)
+        if isinstance(node, Text):
+            run.append(node.text)
         else:
+            flush()
             out.append(node)
-    return tuple(Text(re.sub(r"[ \t\n]+", " ", n.text)) if isinstance(n, Text) else n for n in out)
+    flush()
+    return tuple(out)
 
 
 def _freeze(draft: _Draft) -> Section:
