@@ -672,8 +672,11 @@ def _unreadable(path: Path) -> str | None:
         return _unreadable_svg(path)
     import warnings
 
-    from PIL import Image
+    from PIL import Image, ImageFile
 
+    # WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES for the whole process when it is imported: a
+    # truncated image would then pass here. The reader wants the strict answer, whatever ran before.
+    lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
     try:
         with warnings.catch_warnings():
             # Past Image.MAX_IMAGE_PIXELS Pillow only warns: a picture that large is refused too.
@@ -690,6 +693,8 @@ def _unreadable(path: Path) -> str | None:
         Image.DecompressionBombWarning,
     ) as exc:
         return str(exc) or type(exc).__name__
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
     expected = IMAGE_FORMATS[path.suffix.lower()]
     if found != expected:
         return f"it holds {found} data, not {expected} as its name says"

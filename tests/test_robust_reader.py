@@ -262,6 +262,8 @@ def test_a_file_over_the_size_limit_is_refused_without_reading_it_all(tmp_path):
 
 def test_images_are_decoded_by_the_reader(tmp_path):
     # Old: check said ok; the DOCX then crashed (exit 3) on the truncated PNG.
+    import weasyprint  # noqa: F401  (it makes Pillow lenient with truncated files, process-wide)
+
     data = png((64, 64))
     chapter = CHAPTER + "\n![Cut](cut.png)\n\n![Fine](fine.png)\n\n![Empty](empty.gif)\n\n![Text](notes.svg)\n"
     root = source(
