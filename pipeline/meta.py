@@ -212,7 +212,7 @@ def _key(node: yaml.Node, path: Path, errors: Collector) -> str | None:
 
 def _file_name(node: yaml.ScalarNode, path: Path, errors: Collector) -> bool:
     """Whether a contents path can name a file at all (no NUL, no control character)."""
-    char = bad_character(node.value, allowed=frozenset())
+    char = bad_character(node.value, name=True)
     if char is None:
         return True
     errors.add(path, node.start_mark.line + 1, f"chapter file name holds {describe(char)}; no file can have it")

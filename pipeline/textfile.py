@@ -7,6 +7,7 @@ input makes the work, the memory or a message grow without limit, nor a recursio
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from pathlib import Path
 
@@ -14,25 +15,25 @@ import yaml
 
 from .errors import Collector
 
-ALLOWED_CONTROLS = {"\t", "\n"}
-# Characters XML 1.0 cannot carry even escaped (besides the control characters): every edition is XML
-# or has XML inside (XHTML, the DOCX parts), so the source may not hold them.
-NOT_XML = {"\ufffe", "\uffff"}
+# Every edition is XML or has XML inside (XHTML, the DOCX parts): the source may hold no character
+# that XML 1.0 cannot carry, even escaped.
 
 MAX_TEXT_BYTES = 8 * 1024 * 1024  # one paper.yaml or chapter file
 MAX_YAML_DEPTH = 32  # nested lists and mappings in paper.yaml or theme.yaml
 MAX_YAML_VALUES = 10_000  # values in a YAML file once its aliases (*name) are expanded
 
 
-def bad_character(text: str, allowed=frozenset(ALLOWED_CONTROLS)) -> str | None:
-    """The first character of text that no edition can carry (a control character other than those
-    allowed, a lone surrogate, U+FFFE or U+FFFF), or None."""
-    for char in text:
-        if char in allowed:
-            continue
-        if char in NOT_XML or unicodedata.category(char) in ("Cc", "Cs"):
-            return char
-    return None
+# Control characters (Unicode category Cc), lone surrogates, and the two non-characters XML excludes.
+_BAD = "\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
+_BAD_IN_TEXT = re.compile(f"[{_BAD}]")  # tab and line feed are text
+_BAD_IN_NAME = re.compile(f"[\t\n{_BAD}]")
+
+
+def bad_character(text: str, name: bool = False) -> str | None:
+    """The first character of text that no edition can carry (a control character other than tab
+    and line feed, which a file name may not hold either; a lone surrogate; U+FFFE or U+FFFF)."""
+    found = (_BAD_IN_NAME if name else _BAD_IN_TEXT).search(text)
+    return found.group() if found else None
 
 
 def describe(char: str) -> str:
@@ -53,10 +54,13 @@ def decode(data: bytes, path, errors: Collector) -> str | None:
         errors.add(path, line, f"not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8")
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    for number, line in enumerate(text.split("\n"), 1):
-        char = bad_character(line)
-        if char is not None:
-            errors.add(path, number, f"{describe(char)} in the text; remove it")
+    reported, counted, line = 0, 0, 1  # one message a line; line breaks counted up to `counted`
+    for found in _BAD_IN_TEXT.finditer(text):
+        line += text.count("\n", counted, found.start())
+        counted = found.start()
+        if line != reported:
+            errors.add(path, line, f"{describe(found.group())} in the text; remove it")
+            reported = line
     return text
 
 

@@ -441,3 +441,10 @@ def test_joining_the_text_of_a_long_paragraph_is_linear():
     (joined,) = _merge(pieces)
     assert time.perf_counter() - start < 5  # a quarter of a second here
     assert joined.text == " ab" * 400_000
+
+
+@pytest.mark.parametrize("char", ["\ufffe", "\uffff"])
+def test_chapter_text_xml_cannot_carry_is_reported_at_its_line(tmp_path, char):
+    # Old: only control characters were refused; U+FFFE passed check and broke the XML editions.
+    root = source(tmp_path, chapter=CHAPTER + f"\nA {char} in the text.\n")
+    assert messages(root) == [f"{root / 'chapters' / 'one.md'}:5: character U+{ord(char):04X} in the text; remove it"]
