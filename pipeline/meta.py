@@ -109,7 +109,7 @@ def read_metadata(path: Path, errors: Collector) -> tuple[Metadata | None, list[
 
 
 def key_lines(path: Path) -> dict[str, int]:
-    """The line of each top-level key of a paper.yaml that read_metadata accepted (for later checks,
+    """The line of each top-level value in a paper.yaml, by key (for later checks,
     such as the print fonts' glyphs, that must name the line of a metadata value)."""
     errors = Collector()
     text = read_text(path, errors)
@@ -196,6 +196,9 @@ def _value(kind: str, key: str, node: yaml.Node, path: Path, errors: Collector):
     if kind == "theme":
         from .theme import check
 
+        if isinstance(node, yaml.MappingNode):  # keys that are lists or mappings: reported here, once
+            pairs = [(k, v) for k, v in node.value if _key(k, path, errors) is not None]
+            node = yaml.MappingNode(node.tag, pairs, node.start_mark, node.end_mark, node.flow_style)
         return check(node, path, errors)
     if kind == "contents":
         return _contents(node, path, errors)
