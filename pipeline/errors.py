@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass
 
 
@@ -50,3 +51,16 @@ class Collector:
     def raise_if_any(self) -> None:
         if self.items:
             raise SourceError(self.items)
+
+
+def shown(value: object, limit: int = 80) -> str:
+    """A value as a message quotes it: a short repr, at most `limit` characters.
+
+    A message must never carry a value as large as the input can make it (an expanded YAML alias, a
+    megabyte key): reprlib stops at a few levels and items, so the work is bounded too.
+    """
+    short = reprlib.Repr()
+    short.maxlevel, short.maxlist, short.maxtuple, short.maxdict, short.maxset = 3, 4, 4, 4, 4
+    short.maxstring = short.maxother = limit
+    text = short.repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"

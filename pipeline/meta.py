@@ -13,13 +13,17 @@ from pathlib import Path
 
 import yaml
 
-from .errors import Collector
+from .errors import Collector, shown
 from .model import Metadata, Numbering
 from .numbering import STYLES
-from .textfile import read_text
+from .textfile import bad_character, compose_yaml, describe, read_text
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+# A slug names files: build/<slug>.epub, and its temporary sibling while it is written
+# (".<slug>.epub.XXXXXXXX.tmp"). 200 bytes keeps those within the 255 bytes a file name may have.
+MAX_SLUG = 200
+MAX_KEY_MATCH = 40  # "did you mean" compares this much of an unknown key: keys are short
 
 
 @dataclass(frozen=True)
@@ -58,15 +62,8 @@ def read_metadata(path: Path, errors: Collector) -> tuple[Metadata | None, list[
     text = read_text(path, errors)
     if text is None or len(errors.items) > before:  # unreadable, or control characters YAML would trip on
         return None, []
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        errors.add(path, line, f"YAML syntax: {exc.problem or exc.context}")
-        return None, []
-    except yaml.YAMLError as exc:
-        errors.add(path, 1, f"YAML: {str(exc).splitlines()[0]}")
+    root = compose_yaml(text, path, errors)
+    if len(errors.items) > before:
         return None, []
     if not isinstance(root, yaml.MappingNode):
         errors.add(path, root.start_mark.line + 1 if root else 1, "paper.yaml must be a mapping of keys")
@@ -75,12 +72,14 @@ def read_metadata(path: Path, errors: Collector) -> tuple[Metadata | None, list[
     values: dict[str, object] = {}
     lines: dict[str, int] = {}
     for key_node, value_node in root.value:
-        key = key_node.value
         line = key_node.start_mark.line + 1
+        key = _key(key_node, path, errors)
+        if key is None:
+            continue
         if key not in FIELDS:
-            hint = difflib.get_close_matches(str(key), FIELDS, n=1)
+            hint = difflib.get_close_matches(key[:MAX_KEY_MATCH], FIELDS, n=1)
             did_you_mean = f"; did you mean '{hint[0]}'?" if hint else f"; known keys: {', '.join(FIELDS)}"
-            errors.add(path, line, f"unknown key '{key}'{did_you_mean}")
+            errors.add(path, line, f"unknown key {shown(key)}{did_you_mean}")
             continue
         if key in values:
             errors.add(path, line, f"key '{key}' given twice (first on line {lines[key]})")
@@ -109,6 +108,21 @@ def read_metadata(path: Path, errors: Collector) -> tuple[Metadata | None, list[
     return meta, contents
 
 
+def key_lines(path: Path) -> dict[str, int]:
+    """The line of each top-level value in a paper.yaml, by key (for later checks,
+    such as the print fonts' glyphs, that must name the line of a metadata value)."""
+    errors = Collector()
+    text = read_text(path, errors)
+    root = compose_yaml(text, path, errors) if text is not None else None
+    if not isinstance(root, yaml.MappingNode):
+        return {}
+    found: dict[str, int] = {}
+    for key_node, value_node in root.value:
+        if isinstance(key_node, yaml.ScalarNode):
+            found.setdefault(key_node.value, value_node.start_mark.line + 1)
+    return found
+
+
 def _value(kind: str, key: str, node: yaml.Node, path: Path, errors: Collector):
     line = node.start_mark.line + 1
 
@@ -119,6 +133,10 @@ def _value(kind: str, key: str, node: yaml.Node, path: Path, errors: Collector):
         if not node.value.strip():
             errors.add(path, line, f"'{key}' is empty")
             return None
+        char = bad_character(node.value)
+        if char is not None:
+            errors.add(path, line, f"'{key}' holds {describe(char)}, which no edition can carry; remove it")
+            return None
         return node.value
 
     if kind == "str":
@@ -126,13 +144,20 @@ def _value(kind: str, key: str, node: yaml.Node, path: Path, errors: Collector):
     if kind == "lang":
         value = scalar()
         if value is not None and not LANG_RE.match(value):
-            errors.add(path, line, f"'{key}' must be a BCP 47 language tag such as 'en' or 'zh-Hans', not {value!r}")
+            errors.add(
+                path, line, f"'{key}' must be a BCP 47 language tag such as 'en' or 'zh-Hans', not {shown(value)}"
+            )
             return None
         return value
     if kind == "slug":
         value = scalar()
         if value is not None and not SLUG_RE.match(value):
-            errors.add(path, line, f"'{key}' must be lower-case letters, digits, '.', '-' or '_', not {value!r}")
+            errors.add(path, line, f"'{key}' must be lower-case letters, digits, '.', '-' or '_', not {shown(value)}")
+            return None
+        if value is not None and len(value) > MAX_SLUG:
+            errors.add(
+                path, line, f"'{key}' is {len(value)} characters long; a slug names files, so at most {MAX_SLUG}"
+            )
             return None
         return value
     if kind == "date":
@@ -142,7 +167,7 @@ def _value(kind: str, key: str, node: yaml.Node, path: Path, errors: Collector):
         try:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
-            errors.add(path, line, f"'{key}' must be a date as YYYY-MM-DD, not {value!r}")
+            errors.add(path, line, f"'{key}' must be a date as YYYY-MM-DD, not {shown(value)}")
             return None
     if kind == "strlist":
         if not isinstance(node, yaml.SequenceNode):
@@ -152,6 +177,12 @@ def _value(kind: str, key: str, node: yaml.Node, path: Path, errors: Collector):
         for item in node.value:
             if not isinstance(item, yaml.ScalarNode) or not item.value.strip():
                 errors.add(path, item.start_mark.line + 1, f"each of '{key}' must be non-empty text")
+            elif (char := bad_character(item.value)) is not None:
+                errors.add(
+                    path,
+                    item.start_mark.line + 1,
+                    f"'{key}' holds {describe(char)}, which no edition can carry; remove it",
+                )
             else:
                 items.append(item.value)
         return items
@@ -165,10 +196,30 @@ def _value(kind: str, key: str, node: yaml.Node, path: Path, errors: Collector):
     if kind == "theme":
         from .theme import check
 
+        if isinstance(node, yaml.MappingNode):  # keys that are lists or mappings: reported here, once
+            pairs = [(k, v) for k, v in node.value if _key(k, path, errors) is not None]
+            node = yaml.MappingNode(node.tag, pairs, node.start_mark, node.end_mark, node.flow_style)
         return check(node, path, errors)
     if kind == "contents":
         return _contents(node, path, errors)
     raise AssertionError(kind)
+
+
+def _key(node: yaml.Node, path: Path, errors: Collector) -> str | None:
+    """A mapping key as text, or None after saying it is not (YAML allows lists and mappings as keys)."""
+    if isinstance(node, yaml.ScalarNode):
+        return node.value
+    errors.add(path, node.start_mark.line + 1, "a key must be a plain name, not a list or a mapping")
+    return None
+
+
+def _file_name(node: yaml.ScalarNode, path: Path, errors: Collector) -> bool:
+    """Whether a contents path can name a file at all (no NUL, no control character)."""
+    char = bad_character(node.value, name=True)
+    if char is None:
+        return True
+    errors.add(path, node.start_mark.line + 1, f"chapter file name holds {describe(char)}; no file can have it")
+    return False
 
 
 def _numbering(node, path, errors) -> Numbering | None:
@@ -178,10 +229,12 @@ def _numbering(node, path, errors) -> Numbering | None:
         return None
     values = {}
     for key_node, value_node in node.value:
-        key = key_node.value
+        key = _key(key_node, path, errors)
         kline = key_node.start_mark.line + 1
+        if key is None:
+            continue
         if key not in ("chapters", "sections", "subsections"):
-            errors.add(path, kline, f"unknown numbering level '{key}'; use chapters, sections or subsections")
+            errors.add(path, kline, f"unknown numbering level {shown(key)}; use chapters, sections or subsections")
         elif not isinstance(value_node, yaml.ScalarNode) or value_node.value not in STYLES:
             errors.add(path, kline, f"numbering of {key} must be one of {', '.join(STYLES)}")
         else:
@@ -201,12 +254,17 @@ def _contents(node, path, errors) -> list[ContentsEntry] | None:
     for item in node.value:
         iline = item.start_mark.line + 1
         if isinstance(item, yaml.ScalarNode) and item.value.strip():
-            entries.append(ContentsEntry(item.value.strip(), True, iline))
+            if _file_name(item, path, errors):
+                entries.append(ContentsEntry(item.value.strip(), True, iline))
         elif isinstance(item, yaml.MappingNode):
-            fields = {k.value: v for k, v in item.value}
+            fields = {}
+            for key_node, value_node in item.value:
+                key = _key(key_node, path, errors)
+                if key is not None:
+                    fields[key] = value_node
             unknown = set(fields) - {"file", "numbered"}
             for key in sorted(unknown):
-                errors.add(path, iline, f"unknown key '{key}' in a contents entry; use 'file' and 'numbered'")
+                errors.add(path, iline, f"unknown key {shown(key)} in a contents entry; use 'file' and 'numbered'")
             file_node = fields.get("file")
             numbered_node = fields.get("numbered")
             numbered = True
@@ -216,7 +274,7 @@ def _contents(node, path, errors) -> list[ContentsEntry] | None:
                 numbered = numbered_node.value == "true"
             if not isinstance(file_node, yaml.ScalarNode) or not file_node.value.strip():
                 errors.add(path, iline, "a contents entry needs 'file: path/to/chapter.md'")
-            elif not unknown:
+            elif not unknown and _file_name(file_node, path, errors):
                 entries.append(ContentsEntry(file_node.value.strip(), numbered, iline))
         else:
             errors.add(path, iline, "a contents entry is a file path or {file: …, numbered: false}")

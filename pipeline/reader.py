@@ -18,9 +18,10 @@ from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.attrs import attrs_block_plugin
 from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.footnote.index import footnote_ref
 
 from . import ids, numbering
-from .errors import Collector
+from .errors import Collector, shown
 from .meta import ContentsEntry, read_metadata
 from .model import (
     Block,
@@ -56,17 +57,53 @@ IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 URL_SCHEMES = {"http", "https", "mailto"}
 ID_RE = re.compile(r"^[^\W\d][\w.-]*$")
 DASH_RE = re.compile(r"^[—–-]+$")
-NOTE_REF_RE = re.compile(r"(?<!\\)\[\^([^\]\s]+)\](?!:)")
-CODE_SPAN_RE = re.compile(r"(`+).*?\1", re.S)
+# A run of text that may hold a footnote reference: labels hold neither spaces nor ']'.
+NOTE_RUN_RE = re.compile(r"[^\s\]]+\]?")
+BACKTICKS_RE = re.compile(r"`+")
+NOTE_STOP_RE = re.compile(r"[ \n\]]")  # where mdit-py-plugins' footnote_ref stops scanning a label
+
+# Limits (docs/limits.md): past them the reader says so at path:line instead of working without
+# bound or overflowing the recursion of the parser and the renderers.
+MAX_BLOCK_NESTING = 12  # block quotes and lists inside each other
+MAX_INLINE_NESTING = 24  # emphasis, bold and links inside each other
+MAX_NOTE_LABEL = 100  # characters of a footnote label
+MAX_HINT_CANDIDATES = 64  # ids compared for one "did you mean"
 
 
 def markdown() -> MarkdownIt:
-    return (
-        MarkdownIt("commonmark", {"html": False, "typographer": False})
+    md = (
+        # markdown-it stops parsing, silently dropping the rest, at maxNesting: keep it above the
+        # reader's own limits, which say so (and low enough for its recursive block parser).
+        MarkdownIt("commonmark", {"html": False, "typographer": False, "maxNesting": 4 * MAX_BLOCK_NESTING})
         .enable("table")
         .use(footnote_plugin)
         .use(attrs_block_plugin)
     )
+    md.inline.ruler.at("footnote_ref", _bounded_footnote_ref)
+    return md
+
+
+def _bounded_footnote_ref(state, silent: bool) -> bool:
+    """mdit-py-plugins' footnote_ref, in linear time.
+
+    It scans from each '[^' to the next space or ']', and the parser tries it at every '[^': for
+    '[^[^[^…' that is to the paragraph's end each time, quadratic. Here the end of a run is found once
+    and reused for every '[^' inside it, and a label longer than MAX_NOTE_LABEL is no reference (the
+    reader reports it), so the original only ever scans a short label.
+    """
+    start = state.pos
+    if not state.src.startswith("[^", start):
+        return False
+    cached = getattr(state, "_note_stop", None)
+    if cached is not None and cached[0] <= start + 2 <= cached[1]:
+        stop = cached[1]
+    else:
+        found = NOTE_STOP_RE.search(state.src, start + 2, state.posMax)
+        stop = found.start() if found else state.posMax
+        state._note_stop = (start + 2, stop)
+    if stop >= state.posMax or state.src[stop] != "]" or stop - start - 2 > MAX_NOTE_LABEL:
+        return False
+    return footnote_ref(state, silent)
 
 
 def slugify(text: str) -> str:
@@ -83,8 +120,17 @@ def read_source(source_dir: str | Path) -> Document:
     """Read a source folder into a Document, or raise SourceError naming every problem."""
     source_dir = Path(source_dir)
     errors = Collector()
-    if not (source_dir / "paper.yaml").is_file():
-        errors.add(source_dir / "paper.yaml", 1, "file not found: a source folder holds paper.yaml and its chapters")
+    paper = source_dir / "paper.yaml"
+    try:
+        root = source_dir.resolve()
+    except (OSError, RuntimeError) as exc:
+        errors.add(source_dir, 1, f"the source folder cannot be followed: {_reason(exc)}")
+        errors.raise_if_any()
+    # Like chapters and images, paper.yaml must be in the source: a link out of it is refused.
+    if _outside(paper, root, errors, paper, 1, "paper.yaml"):
+        errors.raise_if_any()
+    if not paper.is_file():
+        errors.add(paper, 1, "file not found: a source folder holds paper.yaml and its chapters")
         errors.raise_if_any()
     meta, contents = read_metadata(source_dir / "paper.yaml", errors)
     reader = _Reader(source_dir, errors)
@@ -93,7 +139,7 @@ def read_source(source_dir: str | Path) -> Document:
     errors.raise_if_any()
     assert meta is not None
     chapters = numbering.apply(tuple(_freeze(c) for c in chapters), meta.numbering or Numbering())
-    return Document(meta=meta, chapters=chapters, source_dir=str(source_dir.resolve()))
+    return Document(meta=meta, chapters=chapters, source_dir=str(root))
 
 
 # --- the reading itself ----------------------------------------------------------------------
@@ -131,6 +177,8 @@ class _Reader:
         self.ids: dict[str, Loc] = {}
         self.explicit_ids: dict[str, Loc] = {}
         self.links: list[tuple[str, Loc]] = []
+        self.suffixes: dict[str, int] = {}  # automatic id base -> its last suffix
+        self.images: dict[Path, str | None] = {}  # image file -> why it cannot be read, or None
         self.listed = 0
         self.footnote_count = 0
         self.figure_count = 0
@@ -144,13 +192,9 @@ class _Reader:
         self.listed = len(contents)
         for entry in contents:
             path = self.source_dir / entry.file
-            try:
-                resolved = path.resolve()
-                resolved.relative_to(self.root)
-            except ValueError:
-                self.errors.add(yaml_path, entry.line, f"chapter file '{entry.file}' is outside the source folder")
+            if _outside(path, self.root, self.errors, yaml_path, entry.line, f"chapter file '{entry.file}'"):
                 continue
-            key = str(resolved)
+            key = str(path.resolve())
             if key in seen:
                 self.errors.add(yaml_path, entry.line, f"'{entry.file}' is listed twice (first on line {seen[key]})")
                 continue
@@ -168,14 +212,49 @@ class _Reader:
                 self.errors.add(path, 1, "the file is empty: a chapter starts with '# Title'")
                 continue
             env: dict = {}
-            tree = SyntaxTreeNode(self.md.parse(text, env))
-            files.append(_File(entry, path, str(path), tree, env))
+            tokens = self.md.parse(text, env)
+            if self._too_deep(tokens, str(path)):
+                continue  # a tree that deep would overflow the recursion of what walks it
+            files.append(_File(entry, path, str(path), SyntaxTreeNode(tokens), env))
         # Explicit ids are reserved before any automatic id is made, wherever they stand.
         for file in files:
             for node in file.tree.walk():
                 if node.type in ("heading", "paragraph", "table") and "id" in node.attrs:
                     self._explicit_id(str(node.attrs["id"]), Loc(file.shown, _line(node)))
         return files
+
+    def _too_deep(self, tokens, shown_path: str) -> bool:
+        """Report quotes and lists, or emphasis and links, nested past the limits (from the flat token
+        stream, before anything recursive walks it)."""
+        deep = False
+        containers = 0
+        for token in tokens:
+            if token.type in ("blockquote_open", "bullet_list_open", "ordered_list_open"):
+                containers += 1
+                if containers > MAX_BLOCK_NESTING:
+                    where = token.map[0] + 1 if token.map else 1
+                    self.errors.add(
+                        shown_path,
+                        where,
+                        f"quotes and lists nested more than {MAX_BLOCK_NESTING} deep, the limit; flatten them",
+                    )
+                    return True
+            elif token.type in ("blockquote_close", "bullet_list_close", "ordered_list_close"):
+                containers -= 1
+            elif token.type == "inline" and token.children:
+                depth = 0
+                for child in token.children:
+                    depth += child.nesting
+                    if depth > MAX_INLINE_NESTING:
+                        where = token.map[0] + 1 if token.map else 1
+                        self.errors.add(
+                            shown_path,
+                            where,
+                            f"emphasis, bold and links nested more than {MAX_INLINE_NESTING} deep, the limit",
+                        )
+                        deep = True
+                        break
+        return deep
 
     def _explicit_id(self, value: str, loc: Loc) -> None:
         if not ID_RE.match(value):
@@ -196,10 +275,14 @@ class _Reader:
     def _auto_id(self, base: str) -> str:
         if ids.reserved(base) and ids.reserved(f"{base}-2"):  # "fnref-1": every "-n" is a template's too
             base = f"s-{base}"
-        candidate, n = base, 1
+        # Each base remembers its last suffix, so ten thousand "Same" headings take linear time: an id
+        # "base-n" has one base, so no id is stepped over twice.
+        n = self.suffixes.get(base, 1)
+        candidate = base if n == 1 else f"{base}-{n}"
         while candidate in self.ids or candidate in self.explicit_ids or ids.reserved(candidate):
             n += 1
             candidate = f"{base}-{n}"
+        self.suffixes[base] = n
         return candidate
 
     def _claim_id(self, node: SyntaxTreeNode, fallback: str, loc: Loc) -> str:
@@ -217,13 +300,14 @@ class _Reader:
                 chapters.append(chapter)
         if len(chapters) < self.listed:
             return chapters  # ids of unread chapters are unknown: link errors would only mislead
+        hints = _Hints(self.ids)
         for target, loc in self.links:
             if target[1:] not in self.ids:
-                hint = _close(target[1:], self.ids)
+                hint = hints.close(target[1:])
                 self.errors.add(
                     loc.path,
                     loc.line,
-                    f"broken internal link '{target}': no heading, figure or table has that id{hint}",
+                    f"broken internal link {shown(target)}: no heading, figure or table has that id{hint}",
                 )
         return chapters
 
@@ -458,14 +542,32 @@ class _Reader:
         return out
 
     def _check_note_refs(self, raw: str, line: int) -> None:
-        """A `[^label]` (not escaped, not code) whose label has no definition stays text: say so."""
+        """A `[^label]` (not escaped, not code) whose label has no definition stays text: say so.
+
+        Linear: a label holds no space and no ']', so each reference lies in one run of such
+        characters ending at ']'; each run is looked at once, code spans are found once.
+        """
         defined = self.file.env.get("footnotes", {}).get("refs", {})
-        raw = CODE_SPAN_RE.sub(lambda m: "\n" * m.group(0).count("\n"), raw)
-        for match in NOTE_REF_RE.finditer(raw):
-            if f":{match.group(1)}" not in defined:
-                at = line + raw.count("\n", 0, match.start())
-                label = match.group(1)
-                self.errors.add(self.file.shown, at, f"footnote [^{label}] has no definition '[^{label}]: …'")
+        raw = _blank_code_spans(raw)
+        counted, where = 0, line  # line breaks counted up to `counted`, so far
+        for run in NOTE_RUN_RE.finditer(raw):
+            text = run.group()
+            if not text.endswith("]") or raw.startswith(":", run.end()):
+                continue  # no reference ends here, or it is a definition "[^x]: …"
+            at = text.find("[^")
+            while at >= 0 and run.start() + at > 0 and raw[run.start() + at - 1] == "\\":
+                at = text.find("[^", at + 1)  # an escaped "\\[^": the next one may still count
+            label = text[at + 2 : -1] if at >= 0 else ""
+            if not label:
+                continue
+            where += raw.count("\n", counted, run.start())
+            counted = run.start()
+            if len(label) > MAX_NOTE_LABEL:
+                self.errors.add(
+                    self.file.shown, where, f"footnote label {shown(label)} is longer than {MAX_NOTE_LABEL} characters"
+                )
+            elif f":{label}" not in defined:
+                self.errors.add(self.file.shown, where, f"footnote [^{label}] has no definition '[^{label}]: …'")
 
     def _link(self, node) -> Link:
         target = str(node.attrs.get("href", ""))
@@ -490,18 +592,21 @@ class _Reader:
                 loc.path, loc.line, f"image '{src}' is not a file in the source folder (remote images are not fetched)"
             )
         else:
-            path = (self.file.path.parent / src).resolve()
-            try:
+            path = self.file.path.parent / src
+            if not _outside(path, self.root, self.errors, loc.path, loc.line, f"image {shown(src)}"):
+                path = path.resolve()
                 relative = str(PurePosixPath(path.relative_to(self.root).as_posix()))
-            except ValueError:
-                self.errors.add(loc.path, loc.line, f"image '{src}' is outside the source folder")
-            else:
                 if path.suffix.lower() not in IMAGE_TYPES:
-                    self.errors.add(loc.path, loc.line, f"image '{src}' is not PNG, JPEG, GIF, SVG or WebP")
+                    self.errors.add(loc.path, loc.line, f"image {shown(src)} is not PNG, JPEG, GIF, SVG or WebP")
                 elif not path.is_file():
-                    self.errors.add(loc.path, loc.line, f"image '{src}' not found")
+                    self.errors.add(loc.path, loc.line, f"image {shown(src)} not found")
+                else:
+                    if path not in self.images:
+                        self.images[path] = _unreadable(path)
+                    if self.images[path]:
+                        self.errors.add(loc.path, loc.line, f"image {shown(src)} cannot be read: {self.images[path]}")
         if not alt.strip():
-            self.errors.add(loc.path, loc.line, f"image '{src}' has no alt text: write ![what it shows]({src})")
+            self.errors.add(loc.path, loc.line, f"image {shown(src)} has no alt text: write ![what it shows]({src})")
         return Image(relative, alt, str(node.attrs.get("title") or ""))
 
     def _note_ref(self, node) -> FootnoteRef:
@@ -535,22 +640,153 @@ def _walk(draft: _Draft):
         yield from _walk(sub)
 
 
-def _close(value: str, known) -> str:
-    match = difflib.get_close_matches(value, list(known), n=1)
-    return f"; did you mean '#{match[0]}'?" if match else ""
+class _Hints:
+    """ "Did you mean" for broken links, bounded: ids are indexed by length once, and each broken
+    target is compared with at most MAX_HINT_CANDIDATES ids of the nearest lengths (difflib's cutoff
+    of 0.6 rules out ids much shorter or longer anyway). Thousands of broken links stay linear."""
+
+    def __init__(self, known) -> None:
+        self.by_length: dict[int, list[str]] = {}
+        for value in sorted(known):
+            self.by_length.setdefault(len(value), []).append(value)
+        self.memo: dict[str, str] = {}
+
+    def close(self, value: str) -> str:
+        value = value[:200]  # ids are short; a huge target is compared by its start
+        if value not in self.memo:
+            match = difflib.get_close_matches(value, self._candidates(len(value)), n=1)
+            self.memo[value] = f"; did you mean '#{match[0]}'?" if match else ""
+        return self.memo[value]
+
+    def _candidates(self, length: int) -> list[str]:
+        found: list[str] = []
+        for step in range(length + 1):
+            for size in (length - step, length + step) if step else (length,):
+                found += self.by_length.get(size, [])[: MAX_HINT_CANDIDATES - len(found)]
+            if len(found) >= MAX_HINT_CANDIDATES:
+                break
+        return found
+
+
+def _blank_code_spans(raw: str) -> str:
+    """raw with each code span (`…`, ``…``) blanked but its line breaks kept, in linear time.
+
+    A span opens at a run of backticks and closes at the next run of the same length (CommonMark);
+    a run with no such partner is text. The next same-length run of each run is found in one pass.
+    """
+    runs = [(m.start(), m.end()) for m in BACKTICKS_RE.finditer(raw)]
+    partner: list[int | None] = [None] * len(runs)
+    last: dict[int, int] = {}
+    for index in range(len(runs) - 1, -1, -1):
+        size = runs[index][1] - runs[index][0]
+        partner[index] = last.get(size)
+        last[size] = index
+    out, kept, index = [], 0, 0
+    while index < len(runs):
+        other = partner[index]
+        if other is None:
+            index += 1
+            continue
+        start, end = runs[index][0], runs[other][1]
+        out += [raw[kept:start], "\n" * raw.count("\n", start, end)]
+        kept, index = end, other + 1
+    out.append(raw[kept:])
+    return "".join(out)
+
+
+# The format each file name ending promises (what the editions declare the file as).
+IMAGE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".webp": "WEBP"}
+
+
+def _unreadable(path: Path) -> str | None:
+    """Why an image file cannot be shown (truncated, corrupt, not what its name says, too large), or
+    None. Decoded in full here, so that no renderer meets a broken image (the DOCX crashed on one)."""
+    if path.suffix.lower() == ".svg":
+        return _unreadable_svg(path)
+    import warnings
+
+    from PIL import Image, ImageFile
+
+    # WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES for the whole process when it is imported: a
+    # truncated image would then pass here. The reader wants the strict answer, whatever ran before.
+    lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+    try:
+        with warnings.catch_warnings():
+            # Past Image.MAX_IMAGE_PIXELS Pillow only warns: a picture that large is refused too.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                image.load()
+                found = image.format
+    except (
+        OSError,
+        SyntaxError,
+        ValueError,
+        EOFError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as exc:
+        return str(exc) or type(exc).__name__
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
+    expected = IMAGE_FORMATS[path.suffix.lower()]
+    if found != expected:
+        return f"it holds {found} data, not {expected} as its name says"
+    return None
+
+
+def _unreadable_svg(path: Path) -> str | None:
+    import lxml.etree
+
+    # No DTD, no entities, no network: an SVG is only checked to be well-formed XML here.
+    parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    try:
+        root = lxml.etree.parse(str(path), parser).getroot()
+    except (lxml.etree.XMLSyntaxError, OSError) as exc:
+        return f"not well-formed XML: {getattr(exc, 'msg', None) or exc.strerror}"
+    if root is None or lxml.etree.QName(root).localname != "svg":
+        return "not an SVG image (its root element is not <svg>)"
+    return None
+
+
+def _outside(path: Path, root: Path, errors: Collector, where, line: int, what: str) -> bool:
+    """Whether path leads outside the source folder or nowhere (a link loop): report it if so."""
+    try:
+        path.resolve(strict=False).relative_to(root)
+    except ValueError:  # also a name with a NUL byte
+        errors.add(where, line, f"{what} is outside the source folder")
+        return True
+    except (OSError, RuntimeError) as exc:  # RuntimeError: Python 3.11's "Symlink loop"
+        errors.add(where, line, f"{what} cannot be followed: {_reason(exc)}")
+        return True
+    return False
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == 40:  # ELOOP
+        return "its links form a loop"
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
 
 
 def _merge(nodes: list[Inline]) -> tuple[Inline, ...]:
-    """Join neighbouring text and fold runs of spaces, as every edition shows them."""
+    """Join neighbouring text and fold runs of spaces, as every edition shows them (each run of text
+    joined once: adding to a growing string node by node was quadratic in a long paragraph)."""
     out: list[Inline] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        text = "".join(run)
+        run.clear()
+        if text:
+            out.append(Text(re.sub(r"[ \t\n]+", " ", text)))
+
     for node in nodes:
-        if isinstance(node, Text) and not node.text:
-            continue
-        if isinstance(node, Text) and out and isinstance(out[-1], Text):
-            out[-1] = Text(out[-1].text + node.text)
+        if isinstance(node, Text):
+            run.append(node.text)
         else:
+            flush()
             out.append(node)
-    return tuple(Text(re.sub(r"[ \t\n]+", " ", n.text)) if isinstance(n, Text) else n for n in out)
+    flush()
+    return tuple(out)
 
 
 def _freeze(draft: _Draft) -> Section:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from PIL import Image
 
 from conftest import MINIMAL_YAML, write_source
 from pipeline.errors import SourceError
@@ -83,7 +86,9 @@ def test_unicode_outside_latin(tmp_path):
 
 
 def test_footnotes_figures_tables_lists_links(tmp_path):
-    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 16
+    png = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(png, "PNG")  # a real one: the reader decodes every image
+    png = png.getvalue()
     chapter = (
         "# One\n\nA claim.[^a] Another.[^b] See [the table](#tbl-rates).\n\n"
         '![A map of the network](map.png "The network in 2022")\n\n'

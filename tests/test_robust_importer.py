@@ -457,7 +457,7 @@ def test_a_text_that_is_no_regular_file_or_too_big(tmp_path, capsys):
     with open(tmp_path / "big.txt", "wb") as handle:
         handle.truncate(MAX_TEXT_BYTES + 1)  # sparse: no disk used
     assert _import(tmp_path, "big.txt", "out") == 1
-    assert "big.txt:1: is larger than 64 MB" in capsys.readouterr().err
+    assert "big.txt:1: file larger than 8 MiB, the limit for a source file" in capsys.readouterr().err
 
 
 def test_out_names_the_file_system_refuses(tmp_path, capsys):

@@ -25,6 +25,7 @@ import lxml.html
 import tinycss2
 
 from ..errors import Diagnostic, SourceError
+from ..meta import key_lines
 from ..model import Document, Section
 from ..templates import resolve_inside, shown_path
 from .pdf_engine import locate
@@ -259,10 +260,11 @@ def _where(missing: list[str], doc: Document, sheets: Stylesheets, templates) ->
     # The paper's metadata, at its line in paper.yaml.
     paper = Path(doc.source_dir) / "paper.yaml"
     lines = paper.read_text(encoding="utf-8").splitlines() if paper.is_file() else []
+    key_line = key_lines(paper) if paper.is_file() else {}  # a value's own line, even when escaped
     for key in META_FIELDS:
         value = str(getattr(doc.meta, key, "") or "")
         for ch in sorted(set(value) & set(missing)):
-            line = next((i for i, text in enumerate(lines, 1) if ch in text), 1)
+            line = key_line.get(key) or next((i for i, text in enumerate(lines, 1) if ch in text), 1)
             report(shown_path(paper), line, ch, f" (paper.yaml '{key}')")
     # The stylesheets' generated text.
     for text, where, line in sheets.generated:
