@@ -19,7 +19,7 @@ import yaml
 
 from .errors import Collector, SourceError
 from .numbering import STYLES
-from .textfile import read_text
+from .textfile import compose_yaml, read_text
 
 BUILTIN_THEME = Path(__file__).resolve().parent.parent / "templates" / "theme.yaml"
 COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -132,18 +132,7 @@ def read_file(path: Path, errors: Collector, lines: dict | None = None) -> dict:
     text = read_text(path, errors)
     if text is None:
         return {}
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        errors.add(path, mark.line + 1 if mark else 1, f"YAML syntax: {exc.problem or exc.context}")
-        return {}
-    except yaml.YAMLError as exc:
-        errors.add(path, 1, f"YAML: {bounded_repr(str(exc).splitlines()[0])[1:-1]}")
-        return {}
-    except RecursionError:
-        errors.add(path, 1, "YAML nested too deeply")
-        return {}
+    node = compose_yaml(text, path, errors)  # bounded as paper.yaml is: depth, aliases expanded
     if node is None:
         return {}
     return check(node, path, errors, where=Path(path).name, lines=lines)

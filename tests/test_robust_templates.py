@@ -426,7 +426,21 @@ def test_an_aliased_theme_value_is_never_expanded_in_a_message(tmp_path, capsys)
     assert time.perf_counter() - start < 10
     err = capsys.readouterr().err
     assert len(err) < 1000, len(err)
-    assert "paper.yaml:11: theme setting 'cover_text' must be text, not [[" in err
+    # The reader's bound on expanded aliases refuses it first, at the value's line (docs/limits.md).
+    assert "paper.yaml:11: YAML: more than 10,000 values once its aliases are expanded" in err
+
+
+def test_an_aliased_value_in_a_designers_theme_yaml_is_bounded_too(tmp_path, capsys):
+    src = write_source(tmp_path / "src", {"paper.yaml": MINIMAL_YAML, "chapters/one.md": CHAPTER})
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    (theme / "theme.yaml").write_text(f"cover_text: {laughs(12)}\n", encoding="utf-8")
+    start = time.perf_counter()
+    code = main(["build", "--source", str(src), "--out", str(tmp_path / "b"), "--templates", str(theme), "-q"])
+    assert code == 1 and time.perf_counter() - start < 10
+    err = capsys.readouterr().err
+    assert len(err) < 1000, len(err)
+    assert f"{theme / 'theme.yaml'}:1: YAML: more than 10,000 values once its aliases are expanded" in err
 
 
 # Any YAML value (nested, aliased, tagged, odd keys) for any setting: check() collects path:line
