@@ -95,10 +95,12 @@ format: | $(TEST_INSTALLED)
 	$(PY) -m ruff format pipeline tests
 	$(PY) -m ruff check --fix pipeline tests
 
-# Our build against pandoc at 1x and 10x the paper's length (bench/run.py); prints a table.
+# Our build against pandoc at 1x and 10x the paper's length (bench/run.py), then the live preview's
+# latencies in Chromium (bench/serve_latency.py); prints the tables.
 bench: | $(INSTALLED)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[bench]'
 	$(PY) bench/run.py
+	$(PY) bench/serve_latency.py
 
 clean:
 	rm -rf $(BUILD)

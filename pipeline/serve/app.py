@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -110,7 +111,8 @@ def create_app(builder: WarmBuilder, hub: Hub, hosts: list[str]) -> Starlette:
             index = request.path_params["index"]
             if images is None or not 0 <= index < len(images.pages):
                 raise HTTPException(status_code=404)
-            return Response(images.pages[index].png, media_type="image/png", headers={"cache-control": "max-age=3600"})
+            png = await run_in_threadpool(images.png, index)
+            return Response(png, media_type="image/png", headers={"cache-control": "max-age=3600"})
 
         return image
 

@@ -235,8 +235,9 @@ class WarmBuilder:
             return
         self._check()
         pdf_images = self.state.pdf
-        if "pdf" in results:
+        if "pdf" in results:  # shown at once, before the files are written
             pdf_images = PageImages.of(_only_file(results["pdf"].output, ".pdf"), self.state.pdf)
+            self._update(pdf=pdf_images)
         epub_book = self.state.epub
         if "epub" in results:
             epub_book = EpubBook.of(_only_file(results["epub"].output, ".epub"))

@@ -20,19 +20,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SCALE = 1.0  # 72 dpi: an A4 page is 596 x 842 pixels, sharp enough to read beside the web page
+DIGEST_SCALE = 0.3  # pages are compared at this size: a tenth of the pixels, still every changed line
 LIBREOFFICE_SECONDS = 120
+PDFIUM = threading.Lock()  # PDFium is not thread-safe: the builder and the server's requests take turns
 
 
 @dataclass(frozen=True)
 class Page:
     digest: str  # of its pixels: the image's URL carries it, so the browser fetches only changed pages
-    png: bytes
     changed: bool
 
 
-@dataclass(frozen=True)
 class PageImages:
-    pages: tuple[Page, ...]
+    """A PDF's pages: each compared with the last build's (its pixels at a small size, hashed), and
+    drawn as PNG only when the browser asks for it (encoding is most of the cost; the page loads the
+    images lazily, so a 350-page book draws only what is on screen)."""
+
+    def __init__(self, pdf: bytes, pages: tuple[Page, ...], cache: dict[str, bytes]) -> None:
+        self.pdf = pdf
+        self.pages = pages
+        self.cache = cache  # digest -> PNG, kept across builds for the pages that did not change
 
     @classmethod
     def of(cls, pdf: bytes, previous: PageImages | None) -> PageImages:
@@ -40,21 +47,36 @@ class PageImages:
 
         old = previous.pages if previous else ()
         pages = []
-        document = pypdfium2.PdfDocument(pdf)
-        try:
-            for index in range(len(document)):
-                bitmap = document[index].render(scale=SCALE)
-                digest = hashlib.blake2b(bitmap.buffer, digest_size=12).hexdigest()
-                if index < len(old) and old[index].digest == digest:
-                    pages.append(Page(digest, old[index].png, changed=False))
-                    continue
-                buffer = io.BytesIO()
-                bitmap.to_pil().save(buffer, "PNG", compress_level=1)
-                # The first build marks nothing: every page is new, none changed.
-                pages.append(Page(digest, buffer.getvalue(), changed=previous is not None))
-        finally:
-            document.close()
-        return cls(tuple(pages))
+        with PDFIUM:
+            document = pypdfium2.PdfDocument(pdf)
+            try:
+                for index in range(len(document)):
+                    bitmap = document[index].render(scale=DIGEST_SCALE)
+                    digest = hashlib.blake2b(bitmap.buffer, digest_size=12).hexdigest()
+                    # The first build marks nothing: every page is new, none changed.
+                    changed = previous is not None and not (index < len(old) and old[index].digest == digest)
+                    pages.append(Page(digest, changed))
+            finally:
+                document.close()
+        kept = {p.digest for p in pages}
+        cache = {d: png for d, png in (previous.cache.items() if previous else ()) if d in kept}
+        return cls(pdf, tuple(pages), cache)
+
+    def png(self, index: int) -> bytes:
+        digest = self.pages[index].digest
+        if digest not in self.cache:
+            import pypdfium2
+
+            with PDFIUM:
+                document = pypdfium2.PdfDocument(self.pdf)
+                try:
+                    image = document[index].render(scale=SCALE).to_pil()
+                finally:
+                    document.close()
+            buffer = io.BytesIO()
+            image.save(buffer, "PNG", compress_level=1)
+            self.cache[digest] = buffer.getvalue()
+        return self.cache[digest]
 
     def as_json(self) -> list[dict]:
         return [{"digest": p.digest, "changed": p.changed} for p in self.pages]
