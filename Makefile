@@ -35,7 +35,7 @@ EPUB := $(BUILD)/$(SLUG).epub
 DOCX := $(BUILD)/$(SLUG).docx
 HTML := $(BUILD)/index.html
 
-.PHONY: all html pdf epub docx check test test-fast tools lint format bench clean distclean
+.PHONY: all html pdf epub docx check serve test test-fast tools lint format bench clean distclean
 .DELETE_ON_ERROR:
 
 all: $(HTML) $(PDF) $(EPUB) $(DOCX)
@@ -57,6 +57,12 @@ $(HTML): $(PDF) $(EPUB) $(DOCX) $(HTML_DEPS) | $(INSTALLED)
 
 check: | $(INSTALLED)
 	$(PY) -m pipeline check --source $(SOURCE)
+
+# The live preview: builds, serves http://localhost:$(PORT)/ and rebuilds on every save (Ctrl-C stops).
+PORT ?= 8000
+serve: | $(INSTALLED)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[serve]'
+	$(PY) -m pipeline serve --source $(SOURCE) --out $(BUILD) $(TEMPLATE_ARG) --port $(PORT)
 
 # The virtual environment with the package and what building needs, made again whenever
 # pyproject.toml changes. Nothing of the tests' (pytest, validators, ruff) comes with it.
@@ -89,10 +95,12 @@ format: | $(TEST_INSTALLED)
 	$(PY) -m ruff format pipeline tests
 	$(PY) -m ruff check --fix pipeline tests
 
-# Our build against pandoc at 1x and 10x the paper's length (bench/run.py); prints a table.
+# Our build against pandoc at 1x and 10x the paper's length (bench/run.py), then the live preview's
+# latencies in Chromium (bench/serve_latency.py); prints the tables.
 bench: | $(INSTALLED)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[bench]'
 	$(PY) bench/run.py
+	$(PY) bench/serve_latency.py
 
 clean:
 	rm -rf $(BUILD)

@@ -105,8 +105,11 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def prepare(source: str | Path, templates: str | Path | None = None) -> tuple[Document, Templates, dict]:
-    """The model as the editions see it, the template search path, and the resolved theme settings."""
+def prepare(source: str | Path, templates: str | Path | Templates | None = None) -> tuple[Document, Templates, dict]:
+    """The model as the editions see it, the template search path, and the resolved theme settings.
+
+    `templates` may be a Templates already made (`pipeline serve` keeps one between builds, so that
+    Jinja's cache keeps every unchanged template compiled; Jinja recompiles a changed file by itself)."""
     # Imported here, not at the top: build() starts the PDF child first, and the child needs none of it.
     from .reader import read_source
     from .templates import Templates
@@ -121,7 +124,7 @@ def prepare(source: str | Path, templates: str | Path | None = None) -> tuple[Do
     except SourceError as exc:
         problems += exc.diagnostics
     try:
-        tmpl = Templates(templates)
+        tmpl = templates if isinstance(templates, Templates) else Templates(templates)
         tmpl.check_syntax()
     except SourceError as exc:
         problems += exc.diagnostics

@@ -57,6 +57,19 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("dir", help="the folder to create")
     t.add_argument("--force", action="store_true", help="write into a non-empty folder, replacing files")
 
+    s = sub.add_parser(
+        "serve",
+        help="build, serve a live preview of the four editions, rebuild on every save",
+        description="Build, then serve the build and a preview page of all four editions on loopback; watch the "
+        "source and templates and update the open page after each save. Ctrl-C stops. Needs the `serve` extra.",
+    )
+    s.add_argument("--source", default="source", help="source folder with paper.yaml (default: source)")
+    s.add_argument("--out", default="build", help="build folder (default: build)")
+    s.add_argument("--templates", default=None, help="folder searched before the built-in templates")
+    s.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    s.add_argument("--host", default="127.0.0.1", help="interface (default: 127.0.0.1, this machine only)")
+    s.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+
     d = sub.add_parser("dump", help="print the document model as text", description="Print the model.")
     d.add_argument("--source", default="source", help="source folder (default: source)")
     return p
@@ -175,6 +188,28 @@ def cmd_dump(args) -> int:
     return 0
 
 
+def cmd_serve(args) -> int:
+    try:
+        from .serve import CannotListen, serve
+    except ImportError as exc:
+        print(
+            f"pipeline: serve needs the `serve` extra ({exc.name} is missing): pip install -e '.[serve]'",
+            file=sys.stderr,
+        )
+        return 2
+    out = Path(args.out)
+    try:
+        serve(
+            Path(args.source), out, Path(args.templates) if args.templates else None, args.host, args.port, args.quiet
+        )
+    except CannotListen as exc:
+        print(f"pipeline: {exc}; choose another --port or --host", file=sys.stderr)
+        return 2
+    if not args.quiet:
+        print(f"pipeline: stopped; {out}/ holds the last good build", file=sys.stderr)
+    return 0
+
+
 def cmd_templates(args) -> int:
     from .errors import Collector
     from .folder import check_folder, check_targets, os_errors, write_files
@@ -207,4 +242,5 @@ COMMANDS = {
     "import": cmd_import,
     "templates": cmd_templates,
     "dump": cmd_dump,
+    "serve": cmd_serve,
 }

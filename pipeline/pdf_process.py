@@ -12,7 +12,9 @@ import ctypes
 import multiprocessing
 import multiprocessing.connection
 import os
+import shutil
 import signal
+import tempfile
 import threading
 import time
 from typing import TYPE_CHECKING
@@ -28,8 +30,12 @@ class PdfProcess:
     def __init__(self) -> None:
         context = multiprocessing.get_context("fork")  # the child starts with this process's imports
         self.conn, child_end = context.Pipe()
+        # The child's temporary files (WeasyPrint writes each @font-face font to a folder it removes
+        # in a finalizer, which a process that ends with os._exit or a signal never runs) go into a
+        # folder of this process's, removed by stop().
+        self.tmp = tempfile.mkdtemp(prefix="pipeline-pdf-")
         self.process = context.Process(
-            target=_main, args=(child_end, self.conn, os.getpid()), name="pipeline-pdf", daemon=True
+            target=_main, args=(child_end, self.conn, os.getpid(), self.tmp), name="pipeline-pdf", daemon=True
         )
         # The child is born with SIGINT and SIGTERM blocked, until it has its own handlers: a SIGTERM
         # from stop() that came while it still ran this process's handlers (the CLI's, which raise)
@@ -74,15 +80,17 @@ class PdfProcess:
                 self.process.kill()
         self.process.join()
         self.conn.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-def _main(conn, parent_end, parent_pid: int) -> None:
+def _main(conn, parent_end, parent_pid: int, tmp: str) -> None:
     # The child must not outlive the build, however the build ends. Killed outright (SIGKILL, or a
     # SIGHUP with no handler), the build cannot stop it, so: the kernel kills the child when the build
     # dies (Linux), and the child holds no copy of the build's end of the pipe, so that its read sees
     # the end of the pipe once the build is gone (everywhere).
     parent_end.close()
     _die_with(parent_pid)
+    tempfile.tempdir = tmp
     # The parent handles Ctrl-C, SIGTERM and SIGHUP and stops the child; the child just ends, silently.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)

@@ -1,0 +1,296 @@
+"""The warm builder of `pipeline serve`: one thread that rebuilds what a change touches and keeps what
+the preview page shows (the editions' times and sizes, the PDF's page images, the EPUB's files, the
+problems of a failed build).
+
+Warm: the process keeps its imports (WeasyPrint is imported before the first build, so the PDF's
+forked process starts with it), one `Templates` (Jinja keeps every unchanged template compiled) and the
+last good editions. The web edition is rendered and published first, before the slow editions, so an
+edit shows in the browser while the PDF is still being laid out. A change that comes in the middle of
+a build stops it (the PDF's process is ended) and starts exactly one more, for everything either asked.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from ..build import _downloads, edition, prepare, usable_cores
+from ..buildfolder import publish
+from ..errors import Diagnostic, SourceError
+from ..pdf_process import PdfProcess
+from ..render import Context, Output
+from ..templates import BUILTIN, Templates
+from .pages import PageImages, docx_pages
+from .reading import EpubBook
+
+ALL = frozenset({"html", "pdf", "epub", "docx"})
+# A change in an edition's own template folder rebuilds that edition only (and the web page, which
+# lists the other editions' sizes); any other template file (partials, fonts, theme.yaml) all four.
+OWN_FOLDER = {"html": {"html"}, "pdf": {"pdf"}, "epub": {"epub"}, "docx": {"docx"}}
+
+
+STOP_SECONDS = 0.6
+
+
+class Superseded(Exception):
+    """A newer change came in: this build stops, and the next one does its work too."""
+
+
+@dataclass
+class EditionStatus:
+    seconds: float
+    size: int
+    pages: int | None = None
+    built: float = field(default_factory=time.time)
+
+
+@dataclass
+class State:
+    """What the preview page shows. Replaced as a whole under the builder's lock, read as a snapshot."""
+
+    version: int = 0  # counts every change the page should hear of
+    web: int = 0  # counts every new web edition published
+    building: str = ""  # what is being built now ("" when idle)
+    editions: dict[str, EditionStatus] = field(default_factory=dict)
+    errors: tuple[Diagnostic, ...] = ()
+    pdf: PageImages | None = None
+    epub: EpubBook | None = None
+    docx: PageImages | None = None
+    docx_note: str = ""
+    builds: int = 0  # builds started (for the tests of debouncing)
+
+    def as_json(self) -> dict:
+        return {
+            "version": self.version,
+            "web": self.web,
+            "building": self.building,
+            "builds": self.builds,
+            "editions": {
+                name: {"seconds": round(s.seconds, 3), "size": s.size, "pages": s.pages, "built": s.built}
+                for name, s in self.editions.items()
+            },
+            "errors": [{"path": d.path, "line": d.line, "message": d.message} for d in self.errors],
+            "pdf": self.pdf.as_json() if self.pdf else None,
+            "epub": self.epub.as_json() if self.epub else None,
+            "docx": self.docx.as_json() if self.docx else None,
+            "docx_note": self.docx_note,
+        }
+
+
+class WarmBuilder:
+    def __init__(self, source: Path, out: Path, templates: Path | None, notify: Callable[[], None] = lambda: None):
+        self.source = Path(source)
+        self.out = Path(out)
+        self.templates_dir = Path(templates) if templates else None
+        self.notify = notify
+        self.state = State()
+        self.lock = threading.Lock()  # guards state and pending
+        self.publishing = threading.Lock()  # held while files move into the build folder
+        self.pending: set[str] = set()
+        self.wake = threading.Event()
+        self.stopping = threading.Event()
+        self.child: PdfProcess | None = None
+        self.templates: Templates | None = None
+        self.thread = threading.Thread(target=self._loop, name="pipeline-serve-builder", daemon=True)
+        self.idle = threading.Event()
+
+    # --- requests -------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        from ..render import pdf_pages  # noqa: F401  (WeasyPrint, imported once: every PDF process forks with it)
+
+        self.request(ALL)
+        self.thread.start()
+
+    def request(self, kinds: Iterable[str]) -> None:
+        with self.lock:
+            self.pending |= set(kinds)
+            self.idle.clear()
+        self.wake.set()
+
+    def kinds_for(self, paths: Iterable[Path]) -> set[str]:
+        """The editions a change to these files touches."""
+        kinds: set[str] = set()
+        roots = [r for r in (self.templates_dir, BUILTIN) if r is not None]
+        for path in paths:
+            path = Path(path).absolute()
+            for root in roots:
+                root = root.absolute()
+                if path.is_relative_to(root):
+                    first = path.relative_to(root).parts[:1]
+                    kinds |= OWN_FOLDER.get(first[0], ALL) if first else ALL
+                    break
+            else:
+                kinds |= ALL  # the source folder
+        return kinds
+
+    def stop(self) -> None:
+        """End the builder: the PDF's process is stopped, and a commit in progress finishes first."""
+        self.stopping.set()
+        self.wake.set()
+        child = self.child
+        if child is not None:
+            child.process.terminate()
+        if self.thread.is_alive():
+            # LibreOffice's temporary folder is removed on the builder's way out; a render in
+            # progress (in memory, nothing written) is not waited for.
+            self.thread.join(STOP_SECONDS)
+        if child is not None:
+            child.stop()  # its temporary folder too, if the builder is still in a render
+        with self.publishing:  # waits for files being moved in; no build publishes after this
+            pass
+
+    def snapshot(self) -> State:
+        with self.lock:
+            return self.state
+
+    def _update(self, **changes) -> None:
+        with self.lock:
+            self.state = replace(self.state, version=self.state.version + 1, **changes)
+        self.notify()
+
+    # --- the loop ---------------------------------------------------------------------------------------
+
+    def _loop(self) -> None:
+        while not self.stopping.is_set():
+            self.wake.wait()
+            with self.lock:
+                kinds, self.pending = self.pending, set()
+                self.wake.clear()
+                if not kinds:
+                    self.idle.set()
+                    continue
+                self.state = replace(self.state, builds=self.state.builds + 1)
+            try:
+                self._build(kinds)
+            except Superseded:
+                self.request(kinds)  # the work it did not finish, with the newer change
+            except SourceError as exc:
+                self._update(errors=tuple(exc.diagnostics), building="")
+            except Exception as exc:  # a bug: shown like a problem, and the server keeps serving
+                where = traceback.extract_tb(exc.__traceback__)[-1]
+                problem = Diagnostic(where.filename, where.lineno or 1, f"internal error: {type(exc).__name__}: {exc}")
+                self._update(errors=(problem,), building="")
+            with self.lock:
+                if not self.pending:
+                    self.idle.set()
+
+    def _check(self) -> None:
+        if self.stopping.is_set() or self.pending:
+            raise Superseded
+
+    def _publish(self, editions: dict[str, dict[str, bytes]]) -> None:
+        with self.publishing:
+            if self.stopping.is_set():
+                raise Superseded
+            publish(self.out, editions)
+
+    def _build(self, kinds: set[str]) -> None:
+        self._update(building=", ".join(sorted(kinds)))
+        if self.templates is None or self.templates.user_dir != self.templates_dir:
+            self.templates = Templates(self.templates_dir)
+        # The PDF's process forks first, so it is ready when the print job is (as in `pipeline build`).
+        child = PdfProcess() if "pdf" in kinds and usable_cores() > 1 else None
+        self.child = child
+        try:
+            self._build_with(kinds, child)
+        finally:
+            self.child = None
+            if child is not None:
+                child.stop()
+
+    def _build_with(self, kinds: set[str], child: PdfProcess | None) -> None:
+        doc, tmpl, theme = prepare(self.source, self.templates)
+        ctx = Context(tmpl, options={}, theme=theme)
+        editions = dict(self.state.editions)
+        # 1. The web page at once, listing the downloads as the build folder has them now.
+        html = self._render("html", doc, replace(ctx, downloads=_downloads(doc, self.out, {})))
+        self._publish({"html": html.files})
+        editions["html"] = EditionStatus(html.seconds, html.size)
+        self._update(editions=dict(editions), errors=(), web=self.state.web + 1)
+        self._check()
+        # 2. The slow editions, the PDF in its own process while this one renders the EPUB and DOCX.
+        results: dict[str, Timed] = {}
+        start = time.perf_counter()
+        if "pdf" in kinds and child is not None:
+            child.send(edition("pdf").print_job(doc, ctx))
+        for name in ("epub", "docx") + (("pdf",) if "pdf" in kinds and child is None else ()):
+            if name in kinds:
+                self._update(building=name)
+                results[name] = self._render(name, doc, ctx)
+                self._check()
+        if child is not None:
+            self._update(building="pdf")
+            while not child.conn.poll(0.05) and child.process.is_alive():
+                self._check()
+            self._check()
+            output, _ = child.result()
+            results["pdf"] = Timed(Output.of(output), time.perf_counter() - start)
+        if not results:
+            self._update(building="")
+            return
+        self._check()
+        pdf_images = self.state.pdf
+        if "pdf" in results:  # shown at once, before the files are written
+            pdf_images = PageImages.of(_only_file(results["pdf"].output, ".pdf"), self.state.pdf)
+            self._update(pdf=pdf_images)
+        epub_book = self.state.epub
+        if "epub" in results:
+            epub_book = EpubBook.of(_only_file(results["epub"].output, ".epub"))
+        self._check()
+        built = {name: r.output.files for name, r in results.items()}
+        downloads = _downloads(doc, self.out, {n: _Files(r.output.files) for n, r in results.items()})
+        html = self._render("html", doc, replace(ctx, downloads=downloads))
+        self._publish({**built, "html": html.files})
+        for name, r in results.items():
+            editions[name] = EditionStatus(r.seconds, r.size, r.output.pages)
+        self._update(
+            editions=dict(editions),
+            errors=(),
+            building="",
+            web=self.state.web + 1,
+            pdf=pdf_images,
+            epub=epub_book,
+        )
+        if "docx" in results:
+            self._docx_pages(_only_file(results["docx"].output, ".docx"))
+
+    def _docx_pages(self, data: bytes) -> None:
+        """The DOCX's pages, laid out by LibreOffice when it is installed (seconds: done last)."""
+        self._update(building="docx pages")
+        images, note = docx_pages(data, self.state.docx, self.stopping)
+        self._update(docx=images or self.state.docx, docx_note=note, building="")
+
+    def _render(self, name: str, doc, ctx) -> Timed:
+        start = time.perf_counter()
+        output = Output.of(edition(name).render(doc, ctx))
+        return Timed(output, time.perf_counter() - start)
+
+
+@dataclass(frozen=True)
+class Timed:
+    output: Output
+    seconds: float
+
+    @property
+    def files(self) -> dict[str, bytes]:
+        return self.output.files
+
+    @property
+    def size(self) -> int:
+        return sum(len(d) for d in self.output.files.values())
+
+
+@dataclass(frozen=True)
+class _Files:
+    """What build._downloads reads of a build result: its files."""
+
+    files: dict[str, bytes]
+
+
+def _only_file(output: Output, suffix: str) -> bytes:
+    return next(data for name, data in output.files.items() if name.endswith(suffix))
