@@ -144,6 +144,35 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def idle(server) -> dict:
+    return server.wait(lambda s: not s["building"], BUILT_SECONDS, "the builds to finish")
+
+
+def test_two_quick_saves_give_one_rebuild(server):
+    before = idle(server)["builds"]
+    chapter = server.source / CHAPTER
+    edit(chapter, "China is adapting", "Quick1 China is adapting")
+    edit(chapter, "Quick1 China", "Quick2 China")  # the second save a moment after the first
+    time.sleep(1.0)  # past the debounce: both saves have been heard
+    after = idle(server)
+    assert after["builds"] == before + 1, (before, after["builds"])
+    edit(chapter, "Quick2 China", "China")
+
+
+def test_a_save_during_a_build_gives_exactly_one_more(server):
+    before = idle(server)["builds"]
+    chapter = server.source / CHAPTER
+    edit(chapter, "China is adapting", "Midway1 China is adapting")
+    server.wait(lambda s: s["builds"] > before and s["building"], CHANGE_SECONDS, "the build to start")
+    edit(chapter, "Midway1 China", "Midway2 China")  # while the first build runs
+    time.sleep(1.0)
+    after = idle(server)
+    assert after["builds"] == before + 2, (before, after["builds"])  # the one stopped, and one more
+    with urllib.request.urlopen(f"{server.url}/build/index.html", timeout=5) as response:
+        assert b"Midway2 China" in response.read()  # the last save is what is published
+    edit(chapter, "Midway2 China", "China")
+
+
 def test_a_chapter_edit_appears_in_the_web_edition(server, page):
     web = page.frame_locator("#web")
     word = f"Zanzibar{time.time_ns()}"
