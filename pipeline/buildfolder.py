@@ -25,12 +25,13 @@ import json
 import os
 import shutil
 import signal
+import stat
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from .errors import Collector, Diagnostic, SourceError
-from .folder import check_folder, check_targets
+from .folder import check_folder, check_targets, symlink_on_the_way
 
 STAGING = ".pipeline-staging"
 MANIFEST = ".pipeline-build.json"
@@ -68,6 +69,9 @@ def publish(out: Path, editions: Mapping[str, Mapping[str, bytes]]) -> None:
                 os.replace(staging / f"{JOURNAL}.tmp", staging / JOURNAL)  # from here on, it commits
                 _commit(out, journal)
         except OSError as exc:
+            if (staging / JOURNAL).exists():  # the commit had begun: some new editions are in place
+                # The staging is kept: with its journal, the next build finishes this one's commit.
+                raise _cannot_write(out, exc, "it holds some new editions; the next build completes them") from None
             shutil.rmtree(staging, ignore_errors=True)
             raise _cannot_write(out, exc) from None
         except BaseException:
@@ -98,9 +102,23 @@ def _commit(out: Path, journal: dict) -> None:
             (out / relative).parent.mkdir(parents=True, exist_ok=True)
             os.replace(staged, out / relative)
     for relative in journal["delete"]:
-        (out / relative).unlink(missing_ok=True)
-        _remove_empty_parents(out, (out / relative).parent)
+        _remove_stale(out, relative)
     shutil.rmtree(staging, ignore_errors=True)
+
+
+def _remove_stale(out: Path, relative: str) -> None:
+    """Remove a file an earlier build wrote, if it is still that: a plain file reached through no link.
+    What the editor has put in its place since (a folder, a link, a file where its folder was) is
+    theirs, and stays; through a link, the file is not in the build folder at all. A stale file that
+    cannot be removed is no reason to fail a commit whose editions are already in place."""
+    target = out / relative
+    try:
+        if symlink_on_the_way(out, relative) is not None or not stat.S_ISREG(target.lstat().st_mode):
+            return
+        target.unlink()
+    except OSError:
+        return
+    _remove_empty_parents(out, target.parent)
 
 
 def _stage(staging: Path, files: Mapping[str, bytes], manifest: Mapping[str, list[str]]) -> None:
@@ -179,7 +197,7 @@ def _make_folder(out: Path) -> None:
         raise _cannot_write(out, exc) from None
 
 
-def _cannot_write(out: Path, exc: OSError) -> SourceError:
+def _cannot_write(out: Path, exc: OSError, state: str = "it holds the last good editions") -> SourceError:
     reason = {
         errno.ENOSPC: "the disk is full",
         errno.EDQUOT: "the disk quota is used up",
@@ -190,9 +208,7 @@ def _cannot_write(out: Path, exc: OSError) -> SourceError:
     }.get(exc.errno, exc.strerror or type(exc).__name__)
     where = exc.filename if isinstance(exc.filename, str) else str(out)
     shown = _outside_staging(out, where)
-    return SourceError(
-        [Diagnostic(shown, 1, f"cannot write the build folder: {reason}; it holds the last good editions")]
-    )
+    return SourceError([Diagnostic(shown, 1, f"cannot write the build folder: {reason}; {state}")])
 
 
 def _outside_staging(out: Path, where: str) -> str:

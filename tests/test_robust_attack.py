@@ -1,0 +1,84 @@
+"""Attacks on the merged fixes of #14 (the build folder, the PDF process, the templates' confinement,
+ids and reproducibility), each a defect that was still there, and a property for its class."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline import buildfolder
+from pipeline.buildfolder import publish
+from pipeline.errors import SourceError
+
+# --- the build folder: stale files the editor has replaced since ----------------------------------
+
+# What an editor (or a script) may have put where a file of the last build was.
+REPLACEMENTS = ("folder", "link-to-outside-file", "link-to-outside-folder-above", "file-where-its-folder-was")
+
+
+def _replace_stale(out: Path, relative: str, how: str, outside: Path) -> None:
+    target = out / relative
+    if how == "folder":
+        target.unlink()
+        target.mkdir()
+        (target / "mine.txt").write_text("the editor's")
+    elif how == "link-to-outside-file":
+        target.unlink()
+        (outside / target.name).write_text("precious")
+        target.symlink_to(outside / target.name)
+    elif how == "link-to-outside-folder-above":
+        shutil.rmtree(target.parent)
+        (outside / target.name).write_text("precious")
+        target.parent.symlink_to(outside, target_is_directory=True)
+    else:
+        shutil.rmtree(target.parent)
+        target.parent.write_text("the editor's file")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(how=st.sampled_from(REPLACEMENTS), name=st.sampled_from(["old.pdf", "figure 1.png", "a#b?.svg"]))
+def test_a_stale_file_replaced_since_is_kept_and_the_build_commits_whole(tmp_path_factory, how, name):
+    """Old: the stale removal unlinked through a symlinked folder (deleting a file outside the build
+    folder), or failed on a folder in the stale file's place after half the new files were moved in,
+    saying 'it holds the last good editions'. New: only a plain file the build wrote is removed."""
+    base = tmp_path_factory.mktemp("stale")
+    out, outside = base / "build", base / "outside"
+    outside.mkdir()
+    publish(out, {"html": {"index.html": b"old", f"sub/{name}": b"stale"}, "pdf": {"paper.pdf": b"old"}})
+    _replace_stale(out, f"sub/{name}", how, outside)
+    before_outside = {p.name: p.read_bytes() for p in outside.iterdir()}
+    publish(out, {"html": {"index.html": b"new"}, "pdf": {"paper.pdf": b"new"}})
+    assert (out / "index.html").read_bytes() == b"new" and (out / "paper.pdf").read_bytes() == b"new"
+    assert {p.name: p.read_bytes() for p in outside.iterdir()} == before_outside
+    assert not (out / buildfolder.STAGING).exists()
+
+
+def test_a_failure_after_the_commit_began_says_so_and_the_next_build_completes_it(tmp_path, monkeypatch):
+    """Old: an OSError in the middle of the renames threw the journal away and said the folder held
+    the last good editions, though half of it was new. New: the message says which, and the next
+    build finishes the commit from the journal it kept."""
+    out = tmp_path / "build"
+    publish(out, {"html": {"a.html": b"old", "b.html": b"old"}})
+    real = os.replace
+    calls = []
+
+    def failing(src, dst):
+        calls.append(dst)
+        if str(dst).endswith("b.html"):
+            raise OSError(28, "No space left on device", str(dst))
+        return real(src, dst)
+
+    monkeypatch.setattr(buildfolder.os, "replace", failing)
+    with pytest.raises(SourceError) as caught:
+        publish(out, {"html": {"a.html": b"new", "b.html": b"new"}})
+    message = str(caught.value)
+    assert "last good editions" not in message and "next build completes them" in message
+    monkeypatch.setattr(buildfolder.os, "replace", real)
+    buildfolder.recover(out)
+    assert (out / "a.html").read_bytes() == b"new" and (out / "b.html").read_bytes() == b"new"
+    assert not (out / buildfolder.STAGING).exists()
