@@ -17,6 +17,7 @@ import functools
 import os
 import re
 import signal
+import stat
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -60,12 +61,39 @@ def confined(path: Path, root: Path) -> Path:
     return real
 
 
+def plain_file(path: Path, root: Path) -> Path:
+    """The real path of `path` (found under `root`) if it is a plain, readable file inside `root`;
+    else a `path:1` problem. Only a plain file is ever opened: a FIFO would block the build for ever,
+    a device would stream without end, and a folder named like a template is a mistake to report,
+    not an error to crash on."""
+    real = confined(path, root)
+    try:
+        mode = real.stat().st_mode
+    except OSError as exc:
+        raise SourceError([Diagnostic(shown_path(path), 1, f"cannot be read: {exc.strerror or exc}")]) from None
+    if not stat.S_ISREG(mode):
+        kind = "a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else "a device or socket"
+        raise SourceError(
+            [Diagnostic(shown_path(path), 1, f"is {kind}, not a file; a template file must be a plain file")]
+        )
+    if not os.access(real, os.R_OK):
+        raise SourceError([Diagnostic(shown_path(path), 1, "cannot be read: permission denied")])
+    return real
+
+
 def _outside(path: Path, root: Path) -> str:
     try:
         target = os.readlink(path) if path.is_symlink() else path.resolve()
     except (OSError, RuntimeError):
         target = "a symlink loop"
     return f"leads outside the templates folder {shown_path(root)} (to {target}); copy the file into the folder"
+
+
+def _read(real: Path, shown: Path) -> bytes:
+    try:
+        return real.read_bytes()
+    except OSError as exc:  # a read error of the disk, a file replaced as it was read
+        raise SourceError([Diagnostic(shown_path(shown), 1, f"cannot be read: {exc.strerror or exc}")]) from None
 
 
 class _ConfinedLoader(jinja2.FileSystemLoader):
@@ -76,12 +104,10 @@ class _ConfinedLoader(jinja2.FileSystemLoader):
         pieces = split_template_path(template)
         for root in self.searchpath:
             candidate = Path(root).joinpath(*pieces)
-            if candidate.is_file() or candidate.is_symlink():
-                real = confined(candidate, Path(root))
-                if not real.is_file():
-                    break
+            if os.path.lexists(candidate):  # whatever it is: a designer's file shadows the built-in one
+                real = plain_file(candidate, Path(root))
                 errors = Collector()
-                text = decode(real.read_bytes(), shown_path(candidate), errors)
+                text = decode(_read(real, candidate), shown_path(candidate), errors)
                 errors.raise_if_any()
                 mtime = os.path.getmtime(real)
                 return text, os.path.normpath(candidate), lambda real=real, mtime=mtime: os.path.getmtime(real) == mtime
@@ -199,8 +225,8 @@ class Templates:
         to be inside that folder."""
         for base in self.search_path:
             candidate = base / relative
-            if candidate.is_file() or candidate.is_symlink():
-                confined(candidate, base)
+            if os.path.lexists(candidate):
+                plain_file(candidate, base)
                 return candidate
         raise SourceError([Diagnostic(str(BUILTIN / relative), 1, "template file not found")])
 
@@ -219,7 +245,7 @@ class Templates:
                     path = self.find(name)
                     if name.endswith(tuple(f".{e}" for e in TEXT_ASSETS)):
                         errors = Collector()
-                        decode(path.read_bytes(), shown_path(path), errors)
+                        decode(_read(path, path), shown_path(path), errors)
                         errors.raise_if_any()
             except SourceError as exc:
                 problems.extend(exc.diagnostics)

@@ -82,3 +82,59 @@ def test_a_failure_after_the_commit_began_says_so_and_the_next_build_completes_i
     buildfolder.recover(out)
     assert (out / "a.html").read_bytes() == b"new" and (out / "b.html").read_bytes() == b"new"
     assert not (out / buildfolder.STAGING).exists()
+
+
+# --- the templates folder: files of odd types ------------------------------------------------------
+
+ODD_KINDS = ("fifo", "folder", "link-to-fifo", "link-to-folder")
+TEMPLATE_NAMES = ("html/index.html", "html/style.css", "epub/style.css", "pdf/print.css", "theme.yaml", "extra.css")
+
+
+def _make_odd(folder: Path, name: str, kind: str) -> None:
+    target = folder / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "folder":
+        target.mkdir()
+    else:
+        inside = folder / "inside"
+        if not os.path.lexists(inside):
+            os.mkfifo(inside) if kind == "link-to-fifo" else inside.mkdir()
+        target.symlink_to(inside)
+
+
+class _Hung(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise _Hung()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(kind=st.sampled_from(ODD_KINDS), name=st.sampled_from(TEMPLATE_NAMES))
+def test_a_template_file_that_is_not_a_plain_file_is_a_problem(tmp_path_factory, kind, name):
+    """Old: a FIFO (or a link to one) named like a template or stylesheet blocked the build for ever
+    (the read never returns); a link to a folder gave exit 3 (IsADirectoryError, TemplateNotFound);
+    a folder or FIFO named like a template was silently skipped. New: `path:1: is a FIFO, not a file`."""
+    import signal
+
+    from pipeline.templates import Templates
+
+    folder = tmp_path_factory.mktemp("tpl")
+    _make_odd(folder, name, kind)
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(5)
+    try:
+        with pytest.raises(SourceError) as caught:
+            templates = Templates(folder)
+            templates.check_syntax()
+            templates.find(name)
+    except _Hung:
+        pytest.fail(f"reading {name} ({kind}) never returned")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert any("not a file; a template file must be a plain file" in d.message for d in caught.value.diagnostics)
+    assert all(d.path.startswith(str(folder)) for d in caught.value.diagnostics)
