@@ -65,7 +65,7 @@ def build(
     # The PDF's layout is the long pole. On a machine with a second core its process starts at once
     # and imports WeasyPrint while this one reads the source and the templates; it then lays out the
     # PDF while this one renders the others. It is stopped if the build fails or is interrupted.
-    child = PdfProcess() if "pdf" in formats and usable_cores() > 1 else None
+    child = _start_pdf_process() if "pdf" in formats and usable_cores() > 1 else None
     try:
         doc, tmpl, theme = prepare(source, templates)
         ctx = Context(tmpl, options=options, theme=theme)
@@ -95,6 +95,15 @@ def build(
         results.append(_render("html", doc, replace(ctx, downloads=downloads), progress))
     publish(out, {result.format: result.files for result in results})
     return results
+
+
+def _start_pdf_process() -> PdfProcess | None:
+    """The PDF's process, or None (the PDF is then laid out in this one) if the machine cannot give
+    one: a process limit (fork: EAGAIN), no memory for it, or no file descriptor left for its pipe."""
+    try:
+        return PdfProcess()
+    except OSError:
+        return None
 
 
 def usable_cores() -> int:

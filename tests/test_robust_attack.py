@@ -138,3 +138,23 @@ def test_a_template_file_that_is_not_a_plain_file_is_a_problem(tmp_path_factory,
         signal.signal(signal.SIGALRM, previous)
     assert any("not a file; a template file must be a plain file" in d.message for d in caught.value.diagnostics)
     assert all(d.path.startswith(str(folder)) for d in caught.value.diagnostics)
+
+
+# --- the PDF process: a machine that cannot give one -----------------------------------------------
+
+
+@pytest.mark.parametrize("errno_", [11, 12, 24])  # EAGAIN (process limit), ENOMEM, EMFILE (no descriptor)
+def test_a_pdf_process_that_cannot_start_leaves_the_pdf_to_the_build(tmp_path, monkeypatch, errno_):
+    """Old: a fork or pipe that failed (ulimit -u, no memory, no file descriptor left) was exit 3.
+    New: the PDF is laid out in the build's own process, as on a one-core machine."""
+    from conftest import write_rich_source
+    from pipeline import build as build_module
+
+    def cannot(*args, **kwargs):
+        raise OSError(errno_, os.strerror(errno_))
+
+    monkeypatch.setattr(build_module, "PdfProcess", cannot)
+    monkeypatch.setattr(build_module, "usable_cores", lambda: 2)
+    src = write_rich_source(tmp_path / "src")
+    results = build_module.build(src, tmp_path / "out", formats=("pdf",))
+    assert [r.format for r in results] == ["pdf"] and results[0].pages
