@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .buildfolder import publish
+from .buildfolder import commit, holding, published
 from .errors import Diagnostic, SourceError
 from .model import Document, Numbering
 from .numbering import apply as apply_numbering
@@ -90,10 +90,15 @@ def build(
     finally:
         if child is not None:
             child.stop()
-    if "html" in formats:
-        downloads = _downloads(doc, out, {r.format: r for r in results})
-        results.append(_render("html", doc, replace(ctx, downloads=downloads), progress))
-    publish(out, {result.format: result.files for result in results})
+    # Held from here to the commit: the downloads the web edition lists, read from the build folder,
+    # are not replaced by another build meanwhile.
+    with holding(out):
+        # A web edition already published lists the downloads with their size and SHA-256: when a
+        # build replaces one of them (`--formats pdf`), the web edition is rebuilt too, or it lies.
+        if "html" in formats or "html" in published(out):
+            downloads = _downloads(doc, out, {r.format: r for r in results})
+            results.append(_render("html", doc, replace(ctx, downloads=downloads), progress))
+        commit(out, {result.format: result.files for result in results})
     return results
 
 

@@ -48,36 +48,56 @@ COMMITTED: list[bool] = []
 def publish(out: Path, editions: Mapping[str, Mapping[str, bytes]]) -> None:
     """Write `editions` ({format: {relative path: bytes}}) into `out`, all or nothing. Raises
     SourceError naming the folder if it cannot be written; then the folder is as it was."""
+    with holding(out):
+        commit(out, editions)
+
+
+@contextmanager
+def holding(out: Path) -> Iterator[None]:
+    """The build folder, made if need be, held against other builds (and a killed build's commit
+    finished): what a build reads from it (the editions the web edition lists) stays as read until
+    its own commit."""
     out = Path(out)
     _make_folder(out)
     with _locked(out):
         recover(out)
-        previous = _read_manifest(out)
-        files = {relative: data for edition in editions.values() for relative, data in edition.items()}
-        _check_names(out, files)
-        for relative in files:
-            _remove_old_temporaries(out / relative)
-        manifest = {**previous, **{name: sorted(edition) for name, edition in editions.items()}}
-        kept = {relative for edition in manifest.values() for relative in edition}
-        stale = sorted({relative for edition in previous.values() for relative in edition} - kept)
-        staging = out / STAGING
-        try:
-            _stage(staging, files, manifest)
-            journal = {"write": sorted(files) + [MANIFEST], "delete": stale}
-            _write_file(staging / f"{JOURNAL}.tmp", json.dumps(journal).encode())
-            with _signals_held():
-                os.replace(staging / f"{JOURNAL}.tmp", staging / JOURNAL)  # from here on, it commits
-                _commit(out, journal)
-        except OSError as exc:
-            if (staging / JOURNAL).exists():  # the commit had begun: some new editions are in place
-                # The staging is kept: with its journal, the next build finishes this one's commit.
-                raise _cannot_write(out, exc, "it holds some new editions; the next build completes them") from None
+        yield
+
+
+def published(out: Path) -> dict[str, list[str]]:
+    """{edition: its files} as the last builds wrote them into `out` (held)."""
+    return _read_manifest(Path(out))
+
+
+def commit(out: Path, editions: Mapping[str, Mapping[str, bytes]]) -> None:
+    """publish(), in a folder this process already holds."""
+    out = Path(out)
+    previous = _read_manifest(out)
+    files = {relative: data for edition in editions.values() for relative, data in edition.items()}
+    _check_names(out, files)
+    for relative in files:
+        _remove_old_temporaries(out / relative)
+    manifest = {**previous, **{name: sorted(edition) for name, edition in editions.items()}}
+    kept = {relative for edition in manifest.values() for relative in edition}
+    stale = sorted({relative for edition in previous.values() for relative in edition} - kept)
+    staging = out / STAGING
+    try:
+        _stage(staging, files, manifest)
+        journal = {"write": sorted(files) + [MANIFEST], "delete": stale}
+        _write_file(staging / f"{JOURNAL}.tmp", json.dumps(journal).encode())
+        with _signals_held():
+            os.replace(staging / f"{JOURNAL}.tmp", staging / JOURNAL)  # from here on, it commits
+            _commit(out, journal)
+    except OSError as exc:
+        if (staging / JOURNAL).exists():  # the commit had begun: some new editions are in place
+            # The staging is kept: with its journal, the next build finishes this one's commit.
+            raise _cannot_write(out, exc, "it holds some new editions; the next build completes them") from None
+        shutil.rmtree(staging, ignore_errors=True)
+        raise _cannot_write(out, exc) from None
+    except BaseException:
+        if not (staging / JOURNAL).exists():
             shutil.rmtree(staging, ignore_errors=True)
-            raise _cannot_write(out, exc) from None
-        except BaseException:
-            if not (staging / JOURNAL).exists():
-                shutil.rmtree(staging, ignore_errors=True)
-            raise
+        raise
 
 
 def recover(out: Path) -> None:

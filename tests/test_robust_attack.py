@@ -158,3 +158,55 @@ def test_a_pdf_process_that_cannot_start_leaves_the_pdf_to_the_build(tmp_path, m
     src = write_rich_source(tmp_path / "src")
     results = build_module.build(src, tmp_path / "out", formats=("pdf",))
     assert [r.format for r in results] == ["pdf"] and results[0].pages
+
+
+# --- the web edition lists the downloads as they are ------------------------------------------------
+
+
+@pytest.mark.parametrize("formats", ["pdf", "epub", "docx", "pdf,docx"])
+def test_a_build_of_one_download_rebuilds_the_web_edition_that_lists_it(tmp_path, formats):
+    """Old: `build --formats pdf` after a full build replaced the PDF and left index.html listing the
+    old PDF's size and SHA-256. New: the published web edition is rebuilt with the new downloads."""
+    import hashlib
+    import re
+
+    from conftest import write_rich_source
+    from pipeline.cli import main
+
+    src, out = write_rich_source(tmp_path / "src"), tmp_path / "out"
+    assert main(["build", "--source", str(src), "--out", str(out), "-q", "--formats", "html,pdf,epub,docx"]) == 0
+    one = src / "chapters" / "one.md"
+    one.write_text(one.read_text() + "\nA paragraph added later.\n")
+    assert main(["build", "--source", str(src), "--out", str(out), "-q", "--formats", formats]) == 0
+    listed = set(re.findall(r"[0-9a-f]{64}", (out / "index.html").read_text()))
+    for edition in ("pdf", "epub", "docx"):
+        (file,) = out.glob(f"*.{edition}")
+        assert hashlib.sha256(file.read_bytes()).hexdigest() in listed, edition
+
+
+def test_the_downloads_are_read_under_the_lock_another_build_waits_for(tmp_path, monkeypatch):
+    """Old: a web-only build read the downloads' bytes from the build folder before taking the lock,
+    so a build that committed a new PDF meanwhile left index.html listing the old PDF's SHA-256.
+    New: the folder is held from that read to the commit; the other build waits."""
+    import threading
+
+    from conftest import write_rich_source
+    from pipeline import build as build_module
+
+    src, out = write_rich_source(tmp_path / "src"), tmp_path / "out"
+    build_module.build(src, out, formats=("pdf", "html"))
+    (pdf,) = out.glob("*.pdf")
+    real = build_module._downloads
+    other = threading.Thread(target=publish, args=(out, {"pdf": {pdf.name: b"another build's PDF"}}))
+    waited = []
+
+    def downloads_while_another_build_commits(*args):
+        other.start()
+        other.join(1.0)
+        waited.append(other.is_alive())
+        return real(*args)
+
+    monkeypatch.setattr(build_module, "_downloads", downloads_while_another_build_commits)
+    build_module.build(src, out, formats=("html",))
+    other.join()
+    assert waited == [True]
