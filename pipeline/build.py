@@ -98,7 +98,8 @@ def build(
         if "html" in formats or "html" in published(out):
             downloads = _downloads(doc, out, {r.format: r for r in results})
             results.append(_render("html", doc, replace(ctx, downloads=downloads), progress))
-        commit(out, {result.format: result.files for result in results})
+        inputs = [Path(source), *([tmpl.user_dir] if tmpl.user_dir is not None else [])]
+        commit(out, {result.format: result.files for result in results}, inputs)
     return results
 
 

@@ -69,12 +69,14 @@ def published(out: Path) -> dict[str, list[str]]:
     return _read_manifest(Path(out))
 
 
-def commit(out: Path, editions: Mapping[str, Mapping[str, bytes]]) -> None:
-    """publish(), in a folder this process already holds."""
+def commit(out: Path, editions: Mapping[str, Mapping[str, bytes]], inputs: Iterable[Path] = ()) -> None:
+    """publish(), in a folder this process already holds. `inputs`: the folders the build reads (the
+    source, the designer's templates), whose files it never replaces (see _check_inputs)."""
     out = Path(out)
     previous = _read_manifest(out)
     files = {relative: data for edition in editions.values() for relative, data in edition.items()}
     _check_names(out, files)
+    _check_inputs(out, set(files) - {r for edition in previous.values() for r in edition}, inputs)
     for relative in files:
         _remove_old_temporaries(out / relative)
     manifest = {**previous, **{name: sorted(edition) for name, edition in editions.items()}}
@@ -166,6 +168,23 @@ def _check_names(out: Path, names: Iterable[str]) -> None:
         if not _safe(relative):
             errors.add(out / relative, 1, "not a file name this build may write")
     check_targets(out, names, errors)
+    errors.raise_if_any()
+
+
+def _check_inputs(out: Path, names: Iterable[str], inputs: Iterable[Path]) -> None:
+    """A build folder inside the source or the templates folder (`--out source`, `--out
+    templates/html`) must not replace their files: the designer's html/index.html, a source image at
+    assets/icon.svg. A file an earlier build wrote there (in the manifest) is the build's own."""
+    roots = [root.resolve() for root in inputs]
+    errors = Collector()
+    for relative in sorted(names):
+        target = out / relative
+        if os.path.lexists(target) and any(target.resolve().is_relative_to(root) for root in roots):
+            errors.add(
+                target,
+                1,
+                "is a file of the source or templates folder; the build never replaces it: choose another --out",
+            )
     errors.raise_if_any()
 
 

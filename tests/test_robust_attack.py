@@ -210,3 +210,40 @@ def test_the_downloads_are_read_under_the_lock_another_build_waits_for(tmp_path,
     build_module.build(src, out, formats=("html",))
     other.join()
     assert waited == [True]
+
+
+# --- a build folder inside the source or the templates folder ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("inside", "victim"),
+    [
+        ("templates/html", "index.html"),  # the designer's page template, where the built page goes
+        ("templates", "assets/style.css"),  # a designer's own file where the web edition's CSS goes
+        ("source", "assets/icon.svg"),  # a source image where the generated icon goes
+        ("source", "small-paper.pdf"),  # a file of the source named like an edition
+    ],
+)
+def test_a_build_never_replaces_a_file_of_its_source_or_templates(tmp_path, capsys, inside, victim):
+    """Old: `--out templates/html` replaced the designer's html/index.html template with the built
+    page (and `--out source` a source file named like an edition or asset). New: refused, all at
+    once, before anything is written; a second build into the same folder is still allowed."""
+    from conftest import write_rich_source
+    from pipeline.cli import main
+
+    src = write_rich_source(tmp_path / "source")
+    tpl = tmp_path / "templates"
+    (tpl / "html").mkdir(parents=True)
+    (tpl / "html" / "index.html").write_text('{% extends "builtin/html/index.html" %}\n')
+    folder = tmp_path / inside
+    (folder / victim).parent.mkdir(parents=True, exist_ok=True)
+    mine = (folder / victim).read_bytes() if (folder / victim).exists() else b"the editor's own file\n"
+    (folder / victim).write_bytes(mine)
+    argv = ["build", "--source", str(src), "--templates", str(tpl), "--out", str(folder), "-q"]
+    assert main([*argv, "--formats", "html,pdf"]) == 1
+    err = capsys.readouterr().err
+    assert f"{folder / victim}:1: is a file of the source or templates folder" in err
+    assert (folder / victim).read_bytes() == mine
+    (folder / victim).unlink()
+    assert main([*argv, "--formats", "html,pdf"]) == 0  # the build's own files, next time too
+    assert main([*argv, "--formats", "html,pdf"]) == 0
