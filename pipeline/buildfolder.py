@@ -58,10 +58,21 @@ def holding(out: Path) -> Iterator[None]:
     finished): what a build reads from it (the editions the web edition lists) stays as read until
     its own commit."""
     out = Path(out)
+    made = [p for p in (*reversed(out.parents), out) if not p.exists()]  # the folders this build makes
     _make_folder(out)
-    with _locked(out):
-        recover(out)
-        yield
+    try:
+        with _locked(out):
+            recover(out)
+            yield
+    except BaseException:
+        # A build that fails (a template's error in the web edition) leaves no folder it made: the
+        # message says nothing was written.
+        for folder in reversed(made):
+            try:
+                folder.rmdir()
+            except OSError:  # not empty (another build's files, since): it stays
+                break
+        raise
 
 
 def published(out: Path) -> dict[str, list[str]]:
