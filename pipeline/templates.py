@@ -218,6 +218,7 @@ class Templates:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            finalize=_carried,
         )
 
     def find(self, relative: str) -> Path:
@@ -250,7 +251,7 @@ class Templates:
             except SourceError as exc:
                 problems.extend(exc.diagnostics)
             except jinja2.TemplateSyntaxError as exc:
-                where = shown_path(exc.filename or name)
+                where = shown_path(exc.filename or self.find(name))  # some errors (an unclosed raw) have none
                 problems.append(Diagnostic(where, exc.lineno or 1, f"template syntax: {_bounded(exc.message)}"))
         if problems:
             raise SourceError(problems)
@@ -294,6 +295,20 @@ class Templates:
     def _where(self, exc: BaseException, name: str, message: str) -> Diagnostic:
         path, line = _template_frame(exc, self.search_path)
         return Diagnostic(shown_path(path) if path else name, line, message)
+
+
+# What no edition can carry: XML 1.0 has no such characters (the EPUB's XHTML, the DOCX's XML would
+# be invalid), HTML calls them parse errors, and a lone surrogate cannot even be written as UTF-8.
+_UNCARRIED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _carried(value):
+    """Every `{{ … }}` output passes here (Jinja's finalize): a character an edition cannot carry is
+    the template's problem, at its line. (A template's literal text is checked when it is read; the
+    source's text by the reader.)"""
+    if isinstance(value, str) and (bad := _UNCARRIED.search(value)):
+        raise ValueError(f"the output has U+{ord(bad.group()):04X}, which no edition can carry")
+    return value
 
 
 class _TooSlow(Exception):

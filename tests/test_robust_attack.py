@@ -247,3 +247,42 @@ def test_a_build_never_replaces_a_file_of_its_source_or_templates(tmp_path, caps
     (folder / victim).unlink()
     assert main([*argv, "--formats", "html,pdf"]) == 0  # the build's own files, next time too
     assert main([*argv, "--formats", "html,pdf"]) == 0
+
+
+# --- templates: output no edition can carry; syntax errors without a file name ---------------------
+
+UNCARRIED = st.one_of(
+    st.integers(0, 8), st.sampled_from([11, 12]), st.integers(14, 31), st.integers(0xD800, 0xDFFF), st.just(0xFFFE)
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(code=UNCARRIED, how=st.sampled_from(["escape", "format"]), line=st.integers(1, 5))
+def test_a_template_output_no_edition_can_carry_is_a_problem_at_its_line(tmp_path_factory, code, how, line):
+    """Old: `{{ "\\udcff" }}` (a lone surrogate) was exit 3 (UnicodeEncodeError), and `{{ "\\x00" }}`
+    or `{{ '%c'|format(11) }}` published a character XML cannot carry (an invalid EPUB). New: the
+    template's problem, at the line of the expression."""
+    from pipeline.templates import Templates
+
+    folder = tmp_path_factory.mktemp("tpl")
+    (folder / "html").mkdir()
+    expression = f'{{{{ "\\u{code:04x}" }}}}' if how == "escape" else f"{{{{ '%c'|format({code}) }}}}"
+    (folder / "html" / "page.html").write_text("<p>\n" * (line - 1) + expression + "\n")
+    with pytest.raises(SourceError) as caught:
+        Templates(folder).render("html/page.html")
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.path.endswith("page.html") and diagnostic.line == line
+    assert f"U+{code:04X}" in diagnostic.message
+
+
+def test_a_template_syntax_error_without_a_file_name_is_shown_at_the_designers_file(tmp_path, monkeypatch):
+    """Old: an unclosed `{% raw %}` was reported as `html/index.html:1` (no folder: the built-in
+    templates' path, as a user would read it). New: the designer's file."""
+    from pipeline.templates import Templates
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "tpl" / "html").mkdir(parents=True)
+    (tmp_path / "tpl" / "html" / "index.html").write_text("{% raw %}{{ unclosed\n")
+    with pytest.raises(SourceError) as caught:
+        Templates(tmp_path / "tpl").check_syntax()
+    assert [d.path for d in caught.value.diagnostics] == [str(Path("tpl") / "html" / "index.html")]
