@@ -29,6 +29,7 @@ from jinja2.loaders import split_template_path
 
 from .errors import Collector, Diagnostic, SourceError
 from .textfile import decode
+from .theme import UNCARRIED
 
 BUILTIN = Path(__file__).resolve().parent.parent / "templates"
 TEMPLATE_EXTENSIONS = ("html", "xhtml", "xml", "opf", "j2")  # files Jinja renders (not CSS, fonts)
@@ -297,16 +298,14 @@ class Templates:
         return Diagnostic(shown_path(path) if path else name, line, message)
 
 
-# What no edition can carry: XML 1.0 has no such characters (the EPUB's XHTML, the DOCX's XML would
-# be invalid), HTML calls them parse errors, and a lone surrogate cannot even be written as UTF-8.
-_UNCARRIED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# What no edition can carry (theme.UNCARRIED) is the template's problem when a template makes it.
 
 
 def _carried(value):
     """Every `{{ … }}` output passes here (Jinja's finalize): a character an edition cannot carry is
     the template's problem, at its line. (A template's literal text is checked when it is read; the
     source's text by the reader.)"""
-    if isinstance(value, str) and (bad := _UNCARRIED.search(value)):
+    if isinstance(value, str) and (bad := UNCARRIED.search(value)):
         raise ValueError(f"the output has U+{ord(bad.group()):04X}, which no edition can carry")
     return value
 

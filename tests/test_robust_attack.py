@@ -286,3 +286,27 @@ def test_a_template_syntax_error_without_a_file_name_is_shown_at_the_designers_f
     with pytest.raises(SourceError) as caught:
         Templates(tmp_path / "tpl").check_syntax()
     assert [d.path for d in caught.value.diagnostics] == [str(Path("tpl") / "html" / "index.html")]
+
+
+# --- theme values no edition can carry ----------------------------------------------------------------
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    code=st.one_of(UNCARRIED, st.just(0x7F)),
+    key=st.sampled_from(["cover_text", "body_font", "heading_font"]),
+    before=st.text(alphabet="ab c", max_size=5),
+)
+def test_a_theme_value_no_edition_can_carry_is_a_problem_of_the_theme(tmp_path_factory, code, key, before):
+    """Old: `cover_text: "\\u0000"` (or a lone surrogate, "\\ud800") in theme.yaml passed the theme
+    check and failed in the EPUB's cover (exit 3 for the surrogate, or blamed on the built-in
+    cover.xhtml). New: `theme.yaml:line: theme setting ... has the character U+0000`."""
+    from pipeline.theme import resolve
+
+    folder = tmp_path_factory.mktemp("tpl")
+    (folder / "theme.yaml").write_text(f'# a theme\n{key}: "{before}\\u{code:04x}"\n', encoding="utf-8")
+    with pytest.raises(SourceError) as caught:
+        resolve(folder, None, folder / "paper.yaml")
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.path.endswith("theme.yaml") and diagnostic.line == 2
+    assert f"has the character U+{code:04X}" in diagnostic.message
