@@ -118,13 +118,26 @@ def recover(out: Path) -> None:
     staging = out / STAGING
     if not staging.is_dir():
         return
-    try:
-        journal = json.loads((staging / JOURNAL).read_bytes())
-    except (OSError, ValueError):  # no journal, or a torn one: nothing of it reached the build folder
-        journal = None
+    journal = _read_journal(staging)
     if journal is not None:
         _commit(out, journal)
     shutil.rmtree(staging, ignore_errors=True)
+
+
+def _read_journal(staging: Path) -> dict[str, list[str]] | None:
+    """The journal a killed build left, or None if it has none, a torn one, or one this builder did
+    not write: like the manifest, it is a file in a folder anyone can edit, and it names files to
+    move and remove, so each must be a name inside the build folder."""
+    try:
+        journal = json.loads((staging / JOURNAL).read_bytes())
+    except (OSError, ValueError):  # no journal, or a torn one: nothing of it reached the build folder
+        return None
+    if not isinstance(journal, dict) or set(journal) != {"write", "delete"}:
+        return None
+    names = [*journal["write"], *journal["delete"]] if all(isinstance(journal[k], list) for k in journal) else None
+    if names is None or not all(isinstance(n, str) and (_safe(n) or n == MANIFEST) for n in names):
+        return None
+    return journal
 
 
 def _commit(out: Path, journal: dict) -> None:

@@ -310,3 +310,41 @@ def test_a_theme_value_no_edition_can_carry_is_a_problem_of_the_theme(tmp_path_f
     (diagnostic,) = caught.value.diagnostics
     assert diagnostic.path.endswith("theme.yaml") and diagnostic.line == 2
     assert f"has the character U+{code:04X}" in diagnostic.message
+
+
+# --- the journal a killed build left is a file anyone can edit -----------------------------------------
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+def _hostile_journals(victim: Path):
+    names = st.sampled_from([str(victim), f"../{victim.name}", "../../" + victim.name, "", "index.html", None, 5])
+    return st.one_of(
+        JSON,
+        st.fixed_dictionaries({"write": st.lists(names, max_size=3), "delete": st.lists(names, max_size=3)}),
+        st.fixed_dictionaries({"write": JSON, "delete": JSON}),
+    )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_hostile_or_corrupt_journal_is_never_obeyed_outside_the_build_folder(tmp_path_factory, data):
+    """Old: a journal naming '/…/victim.txt' to delete made the next build delete that file outside
+    the build folder, and a journal of another shape (a list, a number for 'write') was exit 3
+    (TypeError). New: a journal this builder did not write is thrown away, as a torn one is."""
+    import json
+
+    base = tmp_path_factory.mktemp("journal")
+    out, victim = base / "build", base / "victim.txt"
+    publish(out, {"html": {"index.html": b"old"}})
+    victim.write_text("precious")
+    journal = data.draw(_hostile_journals(victim))
+    (out / buildfolder.STAGING).mkdir()
+    (out / buildfolder.STAGING / buildfolder.JOURNAL).write_text(json.dumps(journal))
+    publish(out, {"html": {"index.html": b"new"}})
+    assert victim.read_text() == "precious"
+    assert (out / "index.html").read_bytes() == b"new" and not (out / buildfolder.STAGING).exists()
