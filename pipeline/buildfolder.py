@@ -116,11 +116,22 @@ def commit(out: Path, editions: Mapping[str, Mapping[str, bytes]], inputs: Itera
 def recover(out: Path) -> None:
     """Finish a commit a killed build left half done, or discard a staging it never committed."""
     staging = out / STAGING
+    if staging.is_symlink() or (os.path.lexists(staging) and not staging.is_dir()):
+        # Not a staging this builder made (a file, a link to a folder anywhere): it is never
+        # followed, only removed, so that builds are not refused for ever.
+        try:
+            staging.unlink()
+        except OSError as exc:
+            raise _cannot_write(out, exc) from None
+        return
     if not staging.is_dir():
         return
     journal = _read_journal(staging)
     if journal is not None:
-        _commit(out, journal)
+        try:
+            _commit(out, journal)
+        except OSError as exc:
+            raise _cannot_write(out, exc, "a killed build's new editions are only partly in place") from None
     shutil.rmtree(staging, ignore_errors=True)
 
 
@@ -192,6 +203,9 @@ def _check_names(out: Path, names: Iterable[str]) -> None:
         if not _safe(relative):
             errors.add(out / relative, 1, "not a file name this build may write")
     check_targets(out, names, errors)
+    manifest = out / MANIFEST
+    if not manifest.is_symlink() and manifest.exists() and not manifest.is_file():  # (a link is replaced, not followed)
+        errors.add(manifest, 1, "is a folder, not a file; the build keeps its list of files here: remove it")
     errors.raise_if_any()
 
 
@@ -222,6 +236,8 @@ def _remove_old_temporaries(target: Path) -> None:
 
 
 def _read_manifest(out: Path) -> dict[str, list[str]]:
+    if (out / MANIFEST).is_symlink():  # it could lead to any file: not read (the commit replaces the link)
+        return {}
     try:
         data = json.loads((out / MANIFEST).read_bytes())
     except (OSError, ValueError):

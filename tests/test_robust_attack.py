@@ -348,3 +348,51 @@ def test_a_hostile_or_corrupt_journal_is_never_obeyed_outside_the_build_folder(t
     publish(out, {"html": {"index.html": b"new"}})
     assert victim.read_text() == "precious"
     assert (out / "index.html").read_bytes() == b"new" and not (out / buildfolder.STAGING).exists()
+
+
+@pytest.mark.parametrize("how", ["file", "link-to-folder", "link-to-file", "dangling-link"])
+def test_a_staging_that_is_not_a_folder_of_ours_is_removed_never_followed(tmp_path, how):
+    """Old: a `.pipeline-staging` that was a file or a symbolic link made every later build fail
+    ('cannot write the build folder: File exists', named at the build folder), and a link to a
+    folder was followed to read a journal there. New: it is removed (the link, not its target)."""
+    out, elsewhere = tmp_path / "build", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("precious")
+    publish(out, {"html": {"index.html": b"old"}})
+    staging = out / buildfolder.STAGING
+    if how == "file":
+        staging.write_text("not ours")
+    else:
+        staging.symlink_to(
+            {"link-to-folder": elsewhere, "link-to-file": elsewhere / "keep.txt"}.get(how, tmp_path / "x")
+        )
+    publish(out, {"html": {"index.html": b"new"}})
+    assert (out / "index.html").read_bytes() == b"new" and not os.path.lexists(staging)
+    assert [p.name for p in elsewhere.iterdir()] == ["keep.txt"] and (elsewhere / "keep.txt").read_text() == "precious"
+
+
+def test_a_manifest_that_is_a_folder_is_found_before_the_commit(tmp_path):
+    """Old: the build moved its new editions in, then failed to replace the manifest (a folder), and
+    every later build failed in the recovery with exit 3. New: `path:1: is a folder` before any write."""
+    out = tmp_path / "build"
+    publish(out, {"html": {"index.html": b"old"}})
+    (out / buildfolder.MANIFEST).unlink()
+    (out / buildfolder.MANIFEST).mkdir()
+    with pytest.raises(SourceError, match="is a folder, not a file"):
+        publish(out, {"html": {"index.html": b"new"}})
+    assert (out / "index.html").read_bytes() == b"old" and not (out / buildfolder.STAGING).exists()
+
+
+def test_a_manifest_that_is_a_link_is_not_read(tmp_path):
+    """Old: a manifest that was a link to a file elsewhere was read (a file outside the source and
+    template folders), and its list obeyed. New: not read; the commit replaces the link itself."""
+    import json
+
+    out, elsewhere = tmp_path / "build", tmp_path / "elsewhere.json"
+    publish(out, {"html": {"index.html": b"old", "mine.txt": b"the build's"}})
+    elsewhere.write_text(json.dumps({"html": ["mine.txt"]}))
+    (out / buildfolder.MANIFEST).unlink()
+    (out / buildfolder.MANIFEST).symlink_to(elsewhere)
+    publish(out, {"html": {"index.html": b"new"}})
+    assert (out / "mine.txt").exists()  # not removed on the word of a file outside the folder
+    assert not (out / buildfolder.MANIFEST).is_symlink() and json.loads(elsewhere.read_text()) == {"html": ["mine.txt"]}
