@@ -396,3 +396,43 @@ def test_a_manifest_that_is_a_link_is_not_read(tmp_path):
     publish(out, {"html": {"index.html": b"new"}})
     assert (out / "mine.txt").exists()  # not removed on the word of a file outside the folder
     assert not (out / buildfolder.MANIFEST).is_symlink() and json.loads(elsewhere.read_text()) == {"html": ["mine.txt"]}
+
+
+# --- ids a designer's template adds ----------------------------------------------------------------------
+
+TEMPLATE_FOR = {
+    "epub": (
+        "epub/chapter.xhtml",
+        '{% extends "builtin/epub/chapter.xhtml" %}{% block chapter %}ELEMENT{{ super() }}{% endblock %}',
+    ),
+    "html": (
+        "html/index.html",
+        '{% extends "builtin/html/index.html" %}{% block header %}ELEMENT{{ super() }}{% endblock %}',
+    ),
+}
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    edition=st.sampled_from(sorted(TEMPLATE_FOR)),
+    value=st.sampled_from(["one", "a-section", "fn-1", "tbl-data", "", "two words"]),
+)
+def test_an_id_a_designers_template_adds_twice_or_malformed_is_its_problem(tmp_path_factory, edition, value):
+    """Old: `<div id="one">` in a designer's chapter template, beside the heading of that
+    id, gave a duplicate id (EPUBCheck RSC-005; links that jump to the wrong place on the web), and
+    `id="two words"` an invalid one; the build said nothing. New: `template:1: … id … is used twice`."""
+    from conftest import write_rich_source
+    from pipeline.build import build
+
+    base = tmp_path_factory.mktemp("ids")
+    src = write_rich_source(base / "src")
+    name, text = TEMPLATE_FOR[edition]
+    element = f'<div id="{value}">x</div>' if edition == "html" else f'<p id="{value}">x</p>'
+    (base / "tpl" / name).parent.mkdir(parents=True)
+    (base / "tpl" / name).write_text(text.replace("ELEMENT", element))
+    try:
+        build(src, base / "out", formats=(edition,), templates=base / "tpl")
+    except SourceError as exc:
+        assert any(d.path.endswith(name) and f"id {value!r}" in d.message for d in exc.diagnostics), exc
+    else:
+        pytest.fail(f"no problem for id {value!r} in {name}")
