@@ -19,9 +19,8 @@ from markupsafe import Markup
 from .. import ids
 from ..errors import Diagnostic, SourceError
 from ..model import Document, plain_text
-from ..templates import shown_path
 from . import Context
-from .common import check_images, css_string, image_sources
+from .common import check_images, check_page_ids, css_string, image_sources
 
 NAME = "html"
 LABEL = "Web"
@@ -83,22 +82,9 @@ def render(doc: Document, ctx: Context) -> dict[str, bytes]:
         palette=colours,
         css_string=css_string,
     )
-    _check_ids(page, ctx.templates.find("html/index.html"))
+    check_page_ids(page, ctx.templates.find("html/index.html"), "index.html")
     files["index.html"] = page.encode("utf-8")
     return files
-
-
-def _check_ids(page: str, template: Path) -> None:
-    """Every id of the page once: a designer's template may add one the content uses."""
-    import lxml.html
-
-    if problems := ids.id_problems(lxml.html.document_fromstring(page)):
-        raise SourceError(
-            [
-                Diagnostic(shown_path(template), 1, f"index.html: id {v!r} {what} (line {n} of the output)")
-                for v, n, what in problems
-            ]
-        )
 
 
 def icon(colour: str, paper: str) -> bytes:
