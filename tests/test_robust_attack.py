@@ -436,3 +436,14 @@ def test_an_id_a_designers_template_adds_twice_or_malformed_is_its_problem(tmp_p
         assert any(d.path.endswith(name) and f"id {value!r}" in d.message for d in exc.diagnostics), exc
     else:
         pytest.fail(f"no problem for id {value!r} in {name}")
+
+
+def test_a_fifo_where_an_edition_goes_is_named_a_fifo(tmp_path):
+    """Old: a FIFO (or a device) where index.html goes was reported as 'is a folder, not a file'.
+    New: 'is a FIFO, not a file' (the check is folder.check_targets, shared with import and templates)."""
+    out = tmp_path / "build"
+    out.mkdir()
+    os.mkfifo(out / "index.html")
+    with pytest.raises(SourceError) as caught:
+        publish(out, {"html": {"index.html": b"new"}})
+    assert str(caught.value) == f"{out / 'index.html'}:1: is a FIFO, not a file"
