@@ -447,3 +447,16 @@ def test_a_fifo_where_an_edition_goes_is_named_a_fifo(tmp_path):
     with pytest.raises(SourceError) as caught:
         publish(out, {"html": {"index.html": b"new"}})
     assert str(caught.value) == f"{out / 'index.html'}:1: is a FIFO, not a file"
+
+
+@pytest.mark.parametrize("text", ["", "   \n", "<!-- nothing -->\n", "{# a comment #}\n"])
+def test_a_designers_page_template_that_renders_empty_is_not_an_internal_error(tmp_path, text):
+    """The id check of the rendered page must not fail on a page with no elements at all."""
+    from conftest import write_rich_source
+    from pipeline.build import build
+
+    src = write_rich_source(tmp_path / "src")
+    (tmp_path / "tpl" / "html").mkdir(parents=True)
+    (tmp_path / "tpl" / "html" / "index.html").write_text(text)
+    build(src, tmp_path / "out", formats=("html",), templates=tmp_path / "tpl")
+    assert (tmp_path / "out" / "index.html").read_text() == text.replace("{# a comment #}\n", "")

@@ -124,7 +124,11 @@ def check_page_ids(page: str, template: Path, name: str) -> None:
     from .. import ids
     from ..templates import shown_path
 
-    if problems := ids.id_problems(lxml.html.document_fromstring(page)):
+    try:
+        root = lxml.html.document_fromstring(page)
+    except lxml.etree.ParserError:  # an empty page (a designer's template may make one): no ids
+        return
+    if problems := ids.id_problems(root):
         raise SourceError(
             [
                 Diagnostic(shown_path(template), 1, f"{name}: id {v!r} {what} (line {n} of the output)")
