@@ -460,3 +460,32 @@ def test_a_designers_page_template_that_renders_empty_is_not_an_internal_error(t
     (tmp_path / "tpl" / "html" / "index.html").write_text(text)
     build(src, tmp_path / "out", formats=("html",), templates=tmp_path / "tpl")
     assert (tmp_path / "out" / "index.html").read_text() == text.replace("{# a comment #}\n", "")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["build", "--source", "SRC", "--out", ""],
+        ["build", "--source", "SRC", "--out", "  "],
+        ["build", "--source", "", "--out", "OUT"],
+        ["check", "--source", ""],
+        ["import", "TEXT", "--out", ""],
+        ["templates", ""],
+    ],
+)
+def test_an_empty_folder_name_is_refused_not_the_working_folder(tmp_path, monkeypatch, capsys, argv):
+    """Old: `build --out ""` (a script's unset $OUT) built into the working folder, writing index.html
+    and assets/ beside whatever is there. New: `--out:1: is empty`, exit 1, nothing written."""
+    from conftest import write_rich_source
+
+    from pipeline.cli import main
+
+    src = write_rich_source(tmp_path / "src")
+    (tmp_path / "paper.txt").write_text("Title\n\n1、 One\n\nWords.\n")
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    names = {"SRC": str(src), "OUT": str(tmp_path / "out"), "TEXT": str(tmp_path / "paper.txt")}
+    assert main([names.get(a, a) for a in argv]) == 1
+    assert "1: is empty; name the folder" in capsys.readouterr().err
+    assert list(work.iterdir()) == []
