@@ -477,7 +477,6 @@ def test_an_empty_folder_name_is_refused_not_the_working_folder(tmp_path, monkey
     """Old: `build --out ""` (a script's unset $OUT) built into the working folder, writing index.html
     and assets/ beside whatever is there. New: `--out:1: is empty`, exit 1, nothing written."""
     from conftest import write_rich_source
-
     from pipeline.cli import main
 
     src = write_rich_source(tmp_path / "src")
