@@ -184,7 +184,7 @@ def _downloads(doc: Document, out: Path, built: dict[str, Result]) -> tuple[Down
         filename = module.outputs(doc.meta)[0]
         if name in built:
             data = built[name].files[filename]
-        elif (out / filename).is_file():
+        elif _plain_file(out / filename):  # never through a link: it could lead to any file
             data = (out / filename).read_bytes()
         else:
             continue
@@ -192,3 +192,7 @@ def _downloads(doc: Document, out: Path, built: dict[str, Result]) -> tuple[Down
             Download(name, module.LABEL, filename, len(data), hashlib.sha256(data).hexdigest(), module.MEDIA_TYPE)
         )
     return tuple(found)
+
+
+def _plain_file(path: Path) -> bool:
+    return not path.is_symlink() and path.is_file()

@@ -488,3 +488,20 @@ def test_an_empty_folder_name_is_refused_not_the_working_folder(tmp_path, monkey
     assert main([names.get(a, a) for a in argv]) == 1
     assert "1: is empty; name the folder" in capsys.readouterr().err
     assert list(work.iterdir()) == []
+
+
+def test_the_web_edition_never_lists_a_download_through_a_link(tmp_path):
+    """Old: a web-only build read `<slug>.pdf` in the build folder even when it was a link to a file
+    outside (read, and its size and SHA-256 published). New: a link is not read, nor listed."""
+    from conftest import write_rich_source
+    from pipeline import build as build_module
+
+    src, out = write_rich_source(tmp_path / "src"), tmp_path / "out"
+    build_module.build(src, out, formats=("pdf",))
+    (pdf,) = out.glob("*.pdf")
+    outside = tmp_path / "secret.txt"
+    outside.write_text("not for the build")
+    pdf.unlink()
+    pdf.symlink_to(outside)
+    build_module.build(src, out, formats=("html",))
+    assert pdf.name not in (out / "index.html").read_text()
