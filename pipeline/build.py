@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .buildfolder import publish
+from .buildfolder import commit, holding, published
 from .errors import Diagnostic, SourceError
 from .model import Document, Numbering
 from .numbering import apply as apply_numbering
@@ -65,7 +65,7 @@ def build(
     # The PDF's layout is the long pole. On a machine with a second core its process starts at once
     # and imports WeasyPrint while this one reads the source and the templates; it then lays out the
     # PDF while this one renders the others. It is stopped if the build fails or is interrupted.
-    child = PdfProcess() if "pdf" in formats and usable_cores() > 1 else None
+    child = _start_pdf_process() if "pdf" in formats and usable_cores() > 1 else None
     try:
         doc, tmpl, theme = prepare(source, templates)
         ctx = Context(tmpl, options=options, theme=theme)
@@ -90,11 +90,26 @@ def build(
     finally:
         if child is not None:
             child.stop()
-    if "html" in formats:
-        downloads = _downloads(doc, out, {r.format: r for r in results})
-        results.append(_render("html", doc, replace(ctx, downloads=downloads), progress))
-    publish(out, {result.format: result.files for result in results})
+    # Held from here to the commit: the downloads the web edition lists, read from the build folder,
+    # are not replaced by another build meanwhile.
+    with holding(out):
+        # A web edition already published lists the downloads with their size and SHA-256: when a
+        # build replaces one of them (`--formats pdf`), the web edition is rebuilt too, or it lies.
+        if "html" in formats or "html" in published(out):
+            downloads = _downloads(doc, out, {r.format: r for r in results})
+            results.append(_render("html", doc, replace(ctx, downloads=downloads), progress))
+        inputs = [Path(source), *([tmpl.user_dir] if tmpl.user_dir is not None else [])]
+        commit(out, {result.format: result.files for result in results}, inputs)
     return results
+
+
+def _start_pdf_process() -> PdfProcess | None:
+    """The PDF's process, or None (the PDF is then laid out in this one) if the machine cannot give
+    one: a process limit (fork: EAGAIN), no memory for it, or no file descriptor left for its pipe."""
+    try:
+        return PdfProcess()
+    except OSError:
+        return None
 
 
 def usable_cores() -> int:
@@ -172,7 +187,7 @@ def _downloads(doc: Document, out: Path, built: dict[str, Result]) -> tuple[Down
         filename = module.outputs(doc.meta)[0]
         if name in built:
             data = built[name].files[filename]
-        elif (out / filename).is_file():
+        elif _plain_file(out / filename):  # never through a link: it could lead to any file
             data = (out / filename).read_bytes()
         else:
             continue
@@ -180,3 +195,7 @@ def _downloads(doc: Document, out: Path, built: dict[str, Result]) -> tuple[Down
             Download(name, module.LABEL, filename, len(data), hashlib.sha256(data).hexdigest(), module.MEDIA_TYPE)
         )
     return tuple(found)
+
+
+def _plain_file(path: Path) -> bool:
+    return not path.is_symlink() and path.is_file()

@@ -100,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, _raise_interrupted)
         signal.signal(signal.SIGHUP, _raise_interrupted)
     try:
+        _refuse_empty_folders(args)
         return COMMANDS[args.command](args)
     except SourceError as exc:
         for diagnostic in exc.diagnostics:
@@ -121,6 +122,18 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug, not the user's mistake: say so plainly, no traceback
         print(f"pipeline: internal error: {type(exc).__name__}: {exc} (please report this)", file=sys.stderr)
         return 3
+
+
+def _refuse_empty_folders(args) -> None:
+    """`--out ""` (a script's unset variable) would be the working folder: refused, not built into."""
+    from .errors import Collector
+
+    errors = Collector()
+    for option, attribute in (("--out", "out"), ("--source", "source"), ("DIR", "dir")):
+        value = getattr(args, attribute, None)
+        if isinstance(value, str) and not value.strip():
+            errors.add(option, 1, "is empty; name the folder (use . for the working folder)")
+    errors.raise_if_any()
 
 
 def cmd_build(args) -> int:

@@ -10,6 +10,7 @@ the old files as they were.
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -56,11 +57,19 @@ def check_targets(out: Path, names: Iterable[str], errors: Collector) -> set[str
         elif folder := next((p for p in target.parents if p.exists() and not p.is_dir()), None):
             errors.add(folder, 1, "is a file, not a folder")
         elif target.exists() and not target.is_file():
-            errors.add(target, 1, "is a folder, not a file")
+            errors.add(target, 1, f"is {_kind(target)}, not a file")
         else:
             continue
         bad.add(name)
     return bad
+
+
+def _kind(path: Path) -> str:
+    """What a path that is not a plain file is, as the message names it."""
+    mode = path.stat().st_mode
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
 
 
 def write_files(out: Path, files: dict[str, bytes]) -> None:

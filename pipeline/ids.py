@@ -62,3 +62,25 @@ def reserved(value: str) -> bool:
 
     Any id ending in "-title" counts: it may be the heading id of a section with the id before it."""
     return value in FIXED or value.endswith(HEADING_SUFFIX) or NOTE_ID_RE.match(value) is not None
+
+
+def id_problems(root) -> list[tuple[str, int, str]]:
+    """(id, line, what) for each id of a rendered document (an lxml tree) that is used twice or is not
+    an id at all (empty, or with a space). The content's ids are unique by construction and the
+    built-in templates take theirs from TEMPLATE; a designer's template may still add one the content
+    uses (`<div id="intro">` beside a heading "Intro"), which makes the edition invalid (EPUBCheck
+    RSC-005, a web page whose links jump to the wrong place)."""
+    seen: set[str] = set()
+    problems = []
+    for element in root.iter():
+        value = element.get("id") if isinstance(element.tag, str) else None
+        if value is None:
+            continue
+        if not value or any(c in " \t\n\r\f" for c in value):  # HTML: no ASCII whitespace
+            problems.append((value, element.sourceline or 1, "is not an id (an id is one word, not empty)"))
+        elif value in seen:
+            problems.append(
+                (value, element.sourceline or 1, "is used twice; a template's id must differ from the content's")
+            )
+        seen.add(value)
+    return problems

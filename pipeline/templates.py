@@ -17,6 +17,7 @@ import functools
 import os
 import re
 import signal
+import stat
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -28,6 +29,7 @@ from jinja2.loaders import split_template_path
 
 from .errors import Collector, Diagnostic, SourceError
 from .textfile import decode
+from .theme import UNCARRIED
 
 BUILTIN = Path(__file__).resolve().parent.parent / "templates"
 TEMPLATE_EXTENSIONS = ("html", "xhtml", "xml", "opf", "j2")  # files Jinja renders (not CSS, fonts)
@@ -60,12 +62,39 @@ def confined(path: Path, root: Path) -> Path:
     return real
 
 
+def plain_file(path: Path, root: Path) -> Path:
+    """The real path of `path` (found under `root`) if it is a plain, readable file inside `root`;
+    else a `path:1` problem. Only a plain file is ever opened: a FIFO would block the build for ever,
+    a device would stream without end, and a folder named like a template is a mistake to report,
+    not an error to crash on."""
+    real = confined(path, root)
+    try:
+        mode = real.stat().st_mode
+    except OSError as exc:
+        raise SourceError([Diagnostic(shown_path(path), 1, f"cannot be read: {exc.strerror or exc}")]) from None
+    if not stat.S_ISREG(mode):
+        kind = "a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else "a device or socket"
+        raise SourceError(
+            [Diagnostic(shown_path(path), 1, f"is {kind}, not a file; a template file must be a plain file")]
+        )
+    if not os.access(real, os.R_OK):
+        raise SourceError([Diagnostic(shown_path(path), 1, "cannot be read: permission denied")])
+    return real
+
+
 def _outside(path: Path, root: Path) -> str:
     try:
         target = os.readlink(path) if path.is_symlink() else path.resolve()
     except (OSError, RuntimeError):
         target = "a symlink loop"
     return f"leads outside the templates folder {shown_path(root)} (to {target}); copy the file into the folder"
+
+
+def _read(real: Path, shown: Path) -> bytes:
+    try:
+        return real.read_bytes()
+    except OSError as exc:  # a read error of the disk, a file replaced as it was read
+        raise SourceError([Diagnostic(shown_path(shown), 1, f"cannot be read: {exc.strerror or exc}")]) from None
 
 
 class _ConfinedLoader(jinja2.FileSystemLoader):
@@ -76,12 +105,10 @@ class _ConfinedLoader(jinja2.FileSystemLoader):
         pieces = split_template_path(template)
         for root in self.searchpath:
             candidate = Path(root).joinpath(*pieces)
-            if candidate.is_file() or candidate.is_symlink():
-                real = confined(candidate, Path(root))
-                if not real.is_file():
-                    break
+            if os.path.lexists(candidate):  # whatever it is: a designer's file shadows the built-in one
+                real = plain_file(candidate, Path(root))
                 errors = Collector()
-                text = decode(real.read_bytes(), shown_path(candidate), errors)
+                text = decode(_read(real, candidate), shown_path(candidate), errors)
                 errors.raise_if_any()
                 mtime = os.path.getmtime(real)
                 return text, os.path.normpath(candidate), lambda real=real, mtime=mtime: os.path.getmtime(real) == mtime
@@ -192,6 +219,7 @@ class Templates:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            finalize=_carried,
         )
 
     def find(self, relative: str) -> Path:
@@ -199,8 +227,8 @@ class Templates:
         to be inside that folder."""
         for base in self.search_path:
             candidate = base / relative
-            if candidate.is_file() or candidate.is_symlink():
-                confined(candidate, base)
+            if os.path.lexists(candidate):
+                plain_file(candidate, base)
                 return candidate
         raise SourceError([Diagnostic(str(BUILTIN / relative), 1, "template file not found")])
 
@@ -219,12 +247,12 @@ class Templates:
                     path = self.find(name)
                     if name.endswith(tuple(f".{e}" for e in TEXT_ASSETS)):
                         errors = Collector()
-                        decode(path.read_bytes(), shown_path(path), errors)
+                        decode(_read(path, path), shown_path(path), errors)
                         errors.raise_if_any()
             except SourceError as exc:
                 problems.extend(exc.diagnostics)
             except jinja2.TemplateSyntaxError as exc:
-                where = shown_path(exc.filename or name)
+                where = shown_path(exc.filename or self.find(name))  # some errors (an unclosed raw) have none
                 problems.append(Diagnostic(where, exc.lineno or 1, f"template syntax: {_bounded(exc.message)}"))
         if problems:
             raise SourceError(problems)
@@ -268,6 +296,18 @@ class Templates:
     def _where(self, exc: BaseException, name: str, message: str) -> Diagnostic:
         path, line = _template_frame(exc, self.search_path)
         return Diagnostic(shown_path(path) if path else name, line, message)
+
+
+# What no edition can carry (theme.UNCARRIED) is the template's problem when a template makes it.
+
+
+def _carried(value):
+    """Every `{{ … }}` output passes here (Jinja's finalize): a character an edition cannot carry is
+    the template's problem, at its line. (A template's literal text is checked when it is read; the
+    source's text by the reader.)"""
+    if isinstance(value, str) and (bad := UNCARRIED.search(value)):
+        raise ValueError(f"the output has U+{ord(bad.group()):04X}, which no edition can carry")
+    return value
 
 
 class _TooSlow(Exception):

@@ -23,6 +23,9 @@ from .textfile import compose_yaml, read_text
 
 BUILTIN_THEME = Path(__file__).resolve().parent.parent / "templates" / "theme.yaml"
 COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+# Characters no edition can carry: XML 1.0 has none of them (the EPUB's XHTML, the DOCX), HTML calls
+# them parse errors, and a lone surrogate (YAML's "\ud800") cannot even be written as UTF-8.
+UNCARRIED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 PAGE_SIZES = ("a4", "letter")
 LEVELS = ("chapters", "sections", "subsections")
 AA = 4.5  # WCAG 2 AA contrast for body text, as the web edition needs it
@@ -116,6 +119,8 @@ def _problem(key: str, value) -> str | None:
             return f"must map {', '.join(LEVELS)} to one of {', '.join(STYLES)}"
     elif not isinstance(value, str):
         return f"must be text, not {bounded_repr(value)}"
+    elif bad := UNCARRIED.search(value):
+        return f"has the character U+{ord(bad.group()):04X}, which no edition can carry; remove it"
     elif key.endswith("_font") and not value.strip():
         return "must name a font family"
     elif key == "url" and value.strip() and not _absolute_url(value.strip()):

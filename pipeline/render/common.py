@@ -115,3 +115,23 @@ def css_string(text) -> Markup:
     """Text as a double-quoted CSS string, safe inside a <style> element."""
     escaped = "".join(f"\\{ord(ch):x} " if ch in '"\\<>&\n\r\f' or ord(ch) < 32 else ch for ch in str(text))
     return Markup(f'"{escaped}"')
+
+
+def check_page_ids(page: str, template: Path, name: str) -> None:
+    """Every id of an HTML page once (ids.id_problems): a designer's template may add one the content uses."""
+    import lxml.html
+
+    from .. import ids
+    from ..templates import shown_path
+
+    try:
+        root = lxml.html.document_fromstring(page)
+    except lxml.etree.ParserError:  # an empty page (a designer's template may make one): no ids
+        return
+    if problems := ids.id_problems(root):
+        raise SourceError(
+            [
+                Diagnostic(shown_path(template), 1, f"{name}: id {v!r} {what} (line {n} of the output)")
+                for v, n, what in problems
+            ]
+        )

@@ -251,12 +251,19 @@ def _toc_entry(section: Section, file_name: str):
 def _check_xml(data: bytes, template: Path, name: str) -> None:
     """An EPUB document must be well-formed XML; say which template broke it, not write a broken book."""
     try:
-        lxml.etree.fromstring(data, lxml.etree.XMLParser(resolve_entities=False, no_network=True))
+        root = lxml.etree.fromstring(data, lxml.etree.XMLParser(resolve_entities=False, no_network=True))
     except lxml.etree.XMLSyntaxError as exc:
         line = exc.lineno or 1
         raise SourceError(
             [Diagnostic(str(template), 1, f"{name} is not well-formed XHTML (line {line} of the output): {exc.msg}")]
         ) from None
+    if problems := ids.id_problems(root):
+        raise SourceError(
+            [
+                Diagnostic(str(template), 1, f"{name}: id {v!r} {what} (line {n} of the output)")
+                for v, n, what in problems
+            ]
+        )
 
 
 def _opf_path(data: bytes) -> str:

@@ -20,7 +20,7 @@ from .. import ids
 from ..errors import Diagnostic, SourceError
 from ..model import Document, plain_text
 from . import Context
-from .common import check_images, css_string, image_sources
+from .common import check_images, check_page_ids, css_string, image_sources
 
 NAME = "html"
 LABEL = "Web"
@@ -82,6 +82,7 @@ def render(doc: Document, ctx: Context) -> dict[str, bytes]:
         palette=colours,
         css_string=css_string,
     )
+    check_page_ids(page, ctx.templates.find("html/index.html"), "index.html")
     files["index.html"] = page.encode("utf-8")
     return files
 

@@ -18,7 +18,7 @@ from .. import ids
 from ..errors import Diagnostic, SourceError
 from ..model import Document
 from . import Context, Output
-from .common import check_images, css_string
+from .common import check_images, check_page_ids, css_string
 from .pdf_engine import PrintJob, lay_out, source_url
 from .pdf_glyphs import check_glyphs
 
@@ -73,7 +73,7 @@ def print_html(doc: Document, ctx: Context) -> str:
     base = ctx.templates.find(TEMPLATE).parent
     stamp = doc.meta.timestamp
     released = doc.meta.released
-    return ctx.templates.render(
+    page = ctx.templates.render(
         TEMPLATE,
         doc=doc,
         meta=doc.meta,
@@ -93,6 +93,8 @@ def print_html(doc: Document, ctx: Context) -> str:
         css_string=css_string,
         template_url=lambda relative: _template_url(ctx, relative, base),
     )
+    check_page_ids(page, ctx.templates.find(TEMPLATE), "the print HTML")  # a link must land on one place
+    return page
 
 
 def _template_url(ctx: Context, relative: str, base: Path) -> str:
