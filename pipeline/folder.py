@@ -10,13 +10,13 @@ the old files as they were.
 from __future__ import annotations
 
 import os
-import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import Collector, Diagnostic, SourceError
+from .textfile import file_kind
 
 
 @contextmanager
@@ -65,11 +65,7 @@ def check_targets(out: Path, names: Iterable[str], errors: Collector) -> set[str
 
 
 def _kind(path: Path) -> str:
-    """What a path that is not a plain file is, as the message names it."""
-    mode = path.stat().st_mode
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    return "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+    return file_kind(path.stat().st_mode)
 
 
 def write_files(out: Path, files: dict[str, bytes]) -> None:

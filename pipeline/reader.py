@@ -50,7 +50,7 @@ from .model import (
     ThematicBreak,
     plain_text,
 )
-from .textfile import read_text
+from .textfile import file_kind, read_text
 
 MAX_LEVEL = 3
 IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
@@ -598,8 +598,12 @@ class _Reader:
                 relative = str(PurePosixPath(path.relative_to(self.root).as_posix()))
                 if path.suffix.lower() not in IMAGE_TYPES:
                     self.errors.add(loc.path, loc.line, f"image {shown(src)} is not PNG, JPEG, GIF, SVG or WebP")
-                elif not path.is_file():
+                elif not path.exists():
                     self.errors.add(loc.path, loc.line, f"image {shown(src)} not found")
+                elif not path.is_file():
+                    self.errors.add(
+                        loc.path, loc.line, f"image {shown(src)} is {file_kind(path.stat().st_mode)}, not a file"
+                    )
                 else:
                     if path not in self.images:
                         self.images[path] = _unreadable(path)

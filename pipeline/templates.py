@@ -28,7 +28,7 @@ import jinja2.sandbox
 from jinja2.loaders import split_template_path
 
 from .errors import Collector, Diagnostic, SourceError
-from .textfile import decode
+from .textfile import decode, file_kind
 from .theme import UNCARRIED
 
 BUILTIN = Path(__file__).resolve().parent.parent / "templates"
@@ -73,9 +73,8 @@ def plain_file(path: Path, root: Path) -> Path:
     except OSError as exc:
         raise SourceError([Diagnostic(shown_path(path), 1, f"cannot be read: {exc.strerror or exc}")]) from None
     if not stat.S_ISREG(mode):
-        kind = "a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else "a device or socket"
         raise SourceError(
-            [Diagnostic(shown_path(path), 1, f"is {kind}, not a file; a template file must be a plain file")]
+            [Diagnostic(shown_path(path), 1, f"is {file_kind(mode)}, not a file; a template file must be a plain file")]
         )
     if not os.access(real, os.R_OK):
         raise SourceError([Diagnostic(shown_path(path), 1, "cannot be read: permission denied")])

@@ -67,6 +67,13 @@ def decode(data: bytes, path, errors: Collector) -> str | None:
     return text
 
 
+def file_kind(mode: int) -> str:
+    """What a path that is not a plain file is (from its st_mode), as messages name it."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+
+
 def read_text(path: Path, errors: Collector) -> str | None:
     try:
         mode = path.stat().st_mode
@@ -74,7 +81,7 @@ def read_text(path: Path, errors: Collector) -> str | None:
             errors.add(path, 1, "is a folder, not a file")
             return None
         if not stat.S_ISREG(mode):
-            errors.add(path, 1, "is not a regular file (a device or a pipe); give a text file")
+            errors.add(path, 1, f"is {file_kind(mode)}, not a regular file; give a text file")
             return None
         with path.open("rb") as handle:
             data = handle.read(MAX_TEXT_BYTES + 1)

@@ -422,6 +422,20 @@ def test_a_missing_glyph_in_metadata_names_its_own_line(tmp_path, capsys):
     ]
 
 
+@pytest.mark.parametrize("char", ["\u2028", "\u2029"])
+def test_a_line_separator_in_metadata_is_a_missing_glyph_at_its_line(char, tmp_path, capsys):
+    # Old: skipped by the glyph check as "not drawn"; WeasyPrint drew the missing glyph and the build
+    # failed at templates/pdf/book.html:1.
+    text = MINIMAL_YAML.replace("issuer: Test Office", f'issuer: "Test \\u{ord(char):04X} Office"')
+    root = source(tmp_path, text)
+    code, lines = run(
+        ["build", "--source", str(root), "--out", str(tmp_path / "out"), "-q", "--formats", "pdf"], capsys
+    )
+    assert code == 1
+    assert len(lines) == 1 and lines[0].startswith(f"{root / 'paper.yaml'}:2: no glyph for"), lines
+    assert "(paper.yaml 'issuer')" in lines[0]
+
+
 def test_a_slug_is_bounded_so_its_files_can_be_named(tmp_path):
     # Old: accepted; the build died writing "<slug>.pdf" (a name over 255 bytes), exit 3.
     text = MINIMAL_YAML.replace("slug: small-paper", "slug: " + "s" * 250)
@@ -454,3 +468,18 @@ def test_chapter_text_xml_cannot_carry_is_reported_at_its_line(tmp_path, char):
     # Old: only control characters were refused; U+FFFE passed check and broke the XML editions.
     root = source(tmp_path, chapter=CHAPTER + f"\nA {char} in the text.\n")
     assert messages(root) == [f"{root / 'chapters' / 'one.md'}:5: character U+{ord(char):04X} in the text; remove it"]
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo"])
+def test_an_image_that_is_not_a_file_says_what_it_is(kind, tmp_path):
+    # Old: "image 'fig.png' not found", though something is there.
+    import os
+
+    root = source(tmp_path, chapter="# One\n\n![A figure](fig.png)\n")
+    target = root / "chapters" / "fig.png"
+    if kind == "folder":
+        target.mkdir()
+    else:
+        os.mkfifo(target)
+    what = "a folder" if kind == "folder" else "a FIFO"
+    assert messages(root) == [f"{root / 'chapters' / 'one.md'}:3: image 'fig.png' is {what}, not a file"]

@@ -119,8 +119,9 @@ def _font_names(sheets: Stylesheets) -> str:
 
 
 def _ignorable(ch: str) -> bool:
-    # Control and format characters (line feeds, soft hyphens, joiners) are not drawn.
-    return unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")
+    # Control and format characters (line feeds, soft hyphens, joiners) are not drawn. The line and
+    # paragraph separators (U+2028, U+2029) are: WeasyPrint draws the missing glyph for them.
+    return unicodedata.category(ch) in ("Cc", "Cf")
 
 
 # --- the stylesheets -------------------------------------------------------------------------
@@ -248,8 +249,10 @@ def _where(missing: list[str], doc: Document, sheets: Stylesheets, templates) ->
 
     def report(path: str, line: int, ch: str, what: str = "") -> None:
         name = unicodedata.name(ch, "").lower()
+        # The character itself only where it prints: a line separator would break the message's line.
+        shown = f"'{ch}'" if ch.isprintable() else "a character"
         found.append(
-            Diagnostic(path, line, f"no glyph for '{ch}' (U+{ord(ch):04X} {name}) in the print fonts ({fonts}){what}")
+            Diagnostic(path, line, f"no glyph for {shown} (U+{ord(ch):04X} {name}) in the print fonts ({fonts}){what}")
         )
         unplaced.discard(ch)
 
