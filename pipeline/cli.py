@@ -1,6 +1,7 @@
 """`python -m pipeline` / `pipeline`: build, check, import, dump.
 
-Exit codes: 0 ok, 1 problems in the source or templates (each printed as `path:line: message`),
+Exit codes: 0 ok, 1 problems in the source or templates (each printed as `path:line: message`) or a
+machine that could not finish the build (a full disk, the PDF's process killed),
 2 usage, 3 an internal error (a bug: please report it), 130/143/129 interrupted (SIGINT/SIGTERM/SIGHUP).
 """
 
@@ -107,6 +108,9 @@ def main(argv: list[str] | None = None) -> int:
             print(diagnostic, file=sys.stderr)
         count = len(exc.diagnostics)
         print(f"pipeline: {count} problem{'s' if count != 1 else ''}; nothing was written", file=sys.stderr)
+        return 1
+    except ChildProcessError as exc:  # the machine killed the PDF's process (out of memory): not a bug
+        print(f"pipeline: {exc}; nothing was written (is the machine out of memory?)", file=sys.stderr)
         return 1
     except (KeyboardInterrupt, Interrupted) as exc:
         from .buildfolder import COMMITTED

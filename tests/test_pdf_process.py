@@ -69,3 +69,14 @@ def test_stopped_at_once_it_ends_even_under_the_clis_signal_handlers():
             assert not alive, "a child ignored SIGTERM"
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def test_through_the_cli_a_killed_pdf_process_is_exit_1_with_a_message(src, tmp_path, monkeypatch, capsys):
+    """The machine killing the PDF's process (the out-of-memory killer) is no bug: not exit 3."""
+    from pipeline.cli import main
+
+    monkeypatch.setattr(pdf_engine, "lay_out", lambda job: os.kill(os.getpid(), signal.SIGKILL))
+    assert main(["build", "--source", str(src), "--out", str(tmp_path / "build"), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "the PDF process was killed by signal 9 before it finished the PDF; nothing was written" in err
+    assert "internal error" not in err and not (tmp_path / "build").exists()
