@@ -453,7 +453,7 @@ def test_a_text_that_is_no_regular_file_or_too_big(tmp_path, capsys):
     from pipeline.textfile import MAX_TEXT_BYTES
 
     assert _import(tmp_path, "/dev/null", "out") == 1
-    assert "/dev/null:1: is not a regular file" in capsys.readouterr().err
+    assert "/dev/null:1: is a device, not a regular file" in capsys.readouterr().err
     with open(tmp_path / "big.txt", "wb") as handle:
         handle.truncate(MAX_TEXT_BYTES + 1)  # sparse: no disk used
     assert _import(tmp_path, "big.txt", "out") == 1
