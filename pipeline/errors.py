@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import reprlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -64,3 +66,11 @@ def shown(value: object, limit: int = 80) -> str:
     short.maxstring = short.maxother = limit
     text = short.repr(value)
     return text if len(text) <= limit else f"{text[: limit - 1]}…"
+
+
+def did_you_mean(name: str, known: Sequence[str], listing: str, limit: int = 40) -> str:
+    """The tail of an "unknown name" message: the nearest known name, else all of them (`listing`
+    names them: "keys", "settings"). Only the first `limit` characters are compared: names are short,
+    and difflib's time grows with the length."""
+    hint = difflib.get_close_matches(name[:limit], known, n=1)
+    return f"; did you mean '{hint[0]}'?" if hint else f"; known {listing}: {', '.join(known)}"

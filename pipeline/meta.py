@@ -6,14 +6,13 @@ PyYAML's node graph (compose) keeps each value's line, so every problem names `p
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from .errors import Collector, shown
+from .errors import Collector, did_you_mean, shown
 from .model import Metadata, Numbering
 from .numbering import STYLES
 from .textfile import bad_character, compose_yaml, describe, read_text
@@ -77,9 +76,7 @@ def read_metadata(path: Path, errors: Collector) -> tuple[Metadata | None, list[
         if key is None:
             continue
         if key not in FIELDS:
-            hint = difflib.get_close_matches(key[:MAX_KEY_MATCH], FIELDS, n=1)
-            did_you_mean = f"; did you mean '{hint[0]}'?" if hint else f"; known keys: {', '.join(FIELDS)}"
-            errors.add(path, line, f"unknown key {shown(key)}{did_you_mean}")
+            errors.add(path, line, f"unknown key {shown(key)}{did_you_mean(key, list(FIELDS), 'keys', MAX_KEY_MATCH)}")
             continue
         if key in values:
             errors.add(path, line, f"key '{key}' given twice (first on line {lines[key]})")

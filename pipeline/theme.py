@@ -8,7 +8,6 @@ a message never shows more than a bounded piece of a value (a YAML alias can exp
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 import reprlib
@@ -17,7 +16,7 @@ from types import MappingProxyType
 
 import yaml
 
-from .errors import Collector, SourceError
+from .errors import Collector, SourceError, did_you_mean
 from .numbering import STYLES
 from .textfile import compose_yaml, read_text
 
@@ -61,8 +60,7 @@ def check(node: yaml.Node, path, errors: Collector, where: str = "theme", lines:
             continue
         key = key_node.value
         if key not in known:
-            hint = difflib.get_close_matches(key[:100], known, n=1)
-            extra = f"; did you mean '{hint[0]}'?" if hint else f"; known settings: {', '.join(known)}"
+            extra = did_you_mean(key, list(known), "settings", limit=100)
             errors.add(path, line, f"unknown theme setting {bounded_repr(key)}{extra}")
             continue
         if key in seen:
