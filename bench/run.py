@@ -101,7 +101,7 @@ def print_html(source: Path, out: Path) -> Path:
     """Our print HTML for this source (the PDF edition's own, theme resolved as in a build)."""
     code = (
         "import sys; from pathlib import Path; from pipeline.build import prepare; "
-        "from pipeline.render import Context; from pipeline.render.pdf import print_html; "
+        "from pipeline.render import Context; from pipeline.render.pdf.book import print_html; "
         "doc, tmpl, theme = prepare(sys.argv[1]); "
         "Path(sys.argv[2]).write_text(print_html(doc, Context(tmpl, theme=theme)), encoding='utf-8')"
     )
@@ -113,7 +113,7 @@ def print_html(source: Path, out: Path) -> Path:
 # Bare WeasyPrint on our print HTML, with the options that shape the file as ours does: the same base
 # URL (print.css and the fonts beside it), PDF/UA-1 and tags. Not included, as they are what the
 # pipeline adds: reading the source and the templates, the glyph check, keeping a page-ending word
-# whole (pdf_pages.py), the table-header finisher and the confined URL fetcher. Ours may use the
+# whole (render/pdf/pages.py), the table-header finisher and the confined URL fetcher. Ours may use the
 # second core for them (build.py); bare WeasyPrint runs in one process.
 BARE = (
     "import sys, weasyprint; "

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import importlib
 import os
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,22 +15,11 @@ from .buildfolder import commit, holding, published
 from .errors import Diagnostic, SourceError
 from .model import Document, Numbering
 from .numbering import apply as apply_numbering
-from .pdf_process import PdfProcess
-from .render import Context, Download, Output
+from .render import Context, Download, Output, registry
+from .render.edition import Edition, Worker
 
 if TYPE_CHECKING:
     from .templates import Templates
-
-# The web edition comes last: it lists the others as downloads, measured from their real bytes.
-EDITIONS = ("pdf", "epub", "docx", "html")  # the render order; each is the module pipeline.render.<name>
-FORMATS = ("html", "pdf", "epub", "docx")  # as users name them
-DOWNLOADABLE = ("pdf", "epub", "docx")
-
-
-def edition(name: str):
-    """The renderer module of an edition, imported when first needed: a PDF-only build does not pay
-    for python-docx or ebooklib, nor the others for WeasyPrint."""
-    return importlib.import_module(f".render.{name}", __package__)
 
 
 @dataclass(frozen=True)
@@ -38,7 +27,7 @@ class Result:
     format: str
     files: dict[str, bytes]
     seconds: float
-    pages: int | None = None  # the PDF's page count, from its layout (for the progress line)
+    pages: int | None = None  # the page count, where the edition lays out pages (for the progress line)
     notices: tuple[str, ...] = ()  # hints about the machine, not problems in the source
 
     @property
@@ -51,63 +40,79 @@ class Result:
         return cls(name, output.files, seconds, output.pages, output.notices)
 
 
+def formats() -> tuple[str, ...]:
+    """Every edition's name, as users name them (`--formats`)."""
+    return registry.names()
+
+
+def render_order(chosen: Iterable[Edition]) -> list[Edition]:
+    """Those with a process of their own first (it lays out while the others render), those that list
+    the downloads last (they need the others' real bytes); otherwise as registered."""
+    return sorted(chosen, key=lambda e: (e.lists_downloads, e.worker is None))
+
+
 def build(
     source: str | Path,
     out: str | Path,
-    formats: tuple[str, ...] = FORMATS,
+    formats: Iterable[str] | None = None,
     templates: str | Path | None = None,
     options: dict | None = None,
     progress=None,
 ) -> list[Result]:
-    """Build the editions; raises SourceError (and writes nothing) if the source or a template is bad."""
+    """Build the editions (all by default); raises SourceError (and writes nothing) if the source or a
+    template is bad."""
     out = Path(out)
     options = options or {}
-    # The PDF's layout is the long pole. On a machine with a second core its process starts at once
-    # and imports WeasyPrint while this one reads the source and the templates; it then lays out the
-    # PDF while this one renders the others. It is stopped if the build fails or is interrupted.
-    child = _start_pdf_process() if "pdf" in formats and usable_cores() > 1 else None
+    chosen = render_order(registry.get(name) for name in (formats or registry.names()))
+    # An edition with its own process (the PDF's layout is the long pole) has it started at once, on
+    # a machine with a second core: it imports what it needs while this one reads the source and the
+    # templates, then renders while this one renders the others. It is stopped if the build fails or
+    # is interrupted.
+    workers = {e.name: start_worker(e) for e in chosen if e.worker is not None and usable_cores() > 1}
+    workers = {name: worker for name, worker in workers.items() if worker is not None}
     try:
         doc, tmpl, theme = prepare(source, templates)
         ctx = Context(tmpl, options=options, theme=theme)
-        results = []
-        job_seconds = 0.0
-        if "pdf" in formats:
-            if child is not None:
-                start = time.perf_counter()
-                child.send(edition("pdf").print_job(doc, ctx))  # checked here: its errors are ours
-                job_seconds = time.perf_counter() - start
+        results: dict[str, Result] = {}
+        job_seconds: dict[str, float] = {}
+        for e in chosen:
+            if e.lists_downloads:
+                continue
+            if e.name in workers:
+                started = time.perf_counter()
+                workers[e.name].send(e.job(doc, ctx))  # made and checked here: its problems are ours
+                job_seconds[e.name] = time.perf_counter() - started
             else:
-                results.append(_render("pdf", doc, ctx, progress))
-        for name in EDITIONS:
-            if name in formats and name not in ("html", "pdf"):
-                results.append(_render(name, doc, ctx, progress))
-        if child is not None:
-            output, seconds = child.result()
-            pdf = Result.of("pdf", output, job_seconds + seconds)
+                results[e.name] = _render(e, doc, ctx, progress)
+        for name, worker in workers.items():
+            output, seconds = worker.result()
+            results[name] = Result.of(name, output, job_seconds[name] + seconds)
             if progress:
-                progress(pdf)
-            results.insert(0, pdf)
+                progress(results[name])
     finally:
-        if child is not None:
-            child.stop()
-    # Held from here to the commit: the downloads the web edition lists, read from the build folder,
-    # are not replaced by another build meanwhile.
+        for worker in workers.values():
+            worker.stop()
+    # Held from here to the commit: the downloads listed, read from the build folder, are not
+    # replaced by another build meanwhile.
     with holding(out):
-        # A web edition already published lists the downloads with their size and SHA-256: when a
-        # build replaces one of them (`--formats pdf`), the web edition is rebuilt too, or it lies.
-        if "html" in formats or "html" in published(out):
-            downloads = _downloads(doc, out, {r.format: r for r in results})
-            results.append(_render("html", doc, replace(ctx, downloads=downloads), progress))
+        # An edition already published lists the downloads with their size and SHA-256: when a build
+        # replaces one of them (`--formats pdf`), that edition is rebuilt too, or it lies.
+        listing = [e for e in registry.editions() if e.lists_downloads and (e in chosen or e.name in published(out))]
+        if listing:
+            ctx = replace(ctx, downloads=downloads(doc, out, results))
+        for e in listing:
+            results[e.name] = _render(e, doc, ctx, progress)
         inputs = [Path(source), *([tmpl.user_dir] if tmpl.user_dir is not None else [])]
-        commit(out, {result.format: result.files for result in results}, inputs)
-    return results
+        commit(out, {name: result.files for name, result in results.items()}, inputs)
+    order = [e.name for e in chosen] + [e.name for e in listing if e not in chosen]
+    return [results[name] for name in sorted(results, key=order.index)]
 
 
-def _start_pdf_process() -> PdfProcess | None:
-    """The PDF's process, or None (the PDF is then laid out in this one) if the machine cannot give
-    one: a process limit (fork: EAGAIN), no memory for it, or no file descriptor left for its pipe."""
+def start_worker(edition: Edition) -> Worker | None:
+    """The edition's own process, or None (it then renders in this one) if the machine cannot give one:
+    a process limit (fork: EAGAIN), no memory for it, or no file descriptor left for its pipe."""
     try:
-        return PdfProcess()
+        return edition.worker()
     except OSError:
         return None
 
@@ -125,7 +130,7 @@ def prepare(source: str | Path, templates: str | Path | Templates | None = None)
 
     `templates` may be a Templates already made (`pipeline serve` keeps one between builds, so that
     Jinja's cache keeps every unchanged template compiled; Jinja recompiles a changed file by itself)."""
-    # Imported here, not at the top: build() starts the PDF child first, and the child needs none of it.
+    # Imported here, not at the top: build() starts an edition's own process first, and the child needs none of it.
     from .reader import read_source
     from .templates import Templates
     from .theme import resolve as resolve_theme
@@ -170,30 +175,28 @@ def with_source_date_epoch(doc: Document) -> Document:
     return replace(doc, meta=replace(doc.meta, modified=stamp))
 
 
-def _render(name: str, doc: Document, ctx: Context, progress) -> Result:
+def _render(edition: Edition, doc: Document, ctx: Context, progress) -> Result:
     start = time.perf_counter()
-    rendered = edition(name).render(doc, ctx)
-    result = Result.of(name, rendered, time.perf_counter() - start)
+    result = Result.of(edition.name, edition.render(doc, ctx), time.perf_counter() - start)
     if progress:
         progress(result)
     return result
 
 
-def _downloads(doc: Document, out: Path, built: dict[str, Result]) -> tuple[Download, ...]:
-    """The downloadable editions of this build, or those already in the build folder."""
+def downloads(doc: Document, out: Path, built: Mapping[str, Result]) -> tuple[Download, ...]:
+    """The downloadable editions: as this build made them, else as the build folder has them."""
     found = []
-    for name in DOWNLOADABLE:
-        module = edition(name)
-        filename = module.outputs(doc.meta)[0]
-        if name in built:
-            data = built[name].files[filename]
+    for e in registry.editions():
+        if not e.downloadable:
+            continue
+        filename = e.filename(doc.meta)
+        if e.name in built:
+            data = built[e.name].files[filename]
         elif _plain_file(out / filename):  # never through a link: it could lead to any file
             data = (out / filename).read_bytes()
         else:
             continue
-        found.append(
-            Download(name, module.LABEL, filename, len(data), hashlib.sha256(data).hexdigest(), module.MEDIA_TYPE)
-        )
+        found.append(Download(e.name, e.label, filename, len(data), hashlib.sha256(data).hexdigest(), e.media_type))
     return tuple(found)
 
 

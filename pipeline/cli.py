@@ -18,23 +18,27 @@ from .errors import SourceError
 
 
 def _formats(value: str) -> tuple[str, ...]:
-    from .build import FORMATS
+    from .build import formats
 
     chosen = tuple(dict.fromkeys(v.strip() for v in value.split(",") if v.strip()))
-    unknown = [v for v in chosen if v not in FORMATS]
+    unknown = [v for v in chosen if v not in formats()]
     if unknown or not chosen:
-        raise argparse.ArgumentTypeError(f"choose from {','.join(FORMATS)} (got {value!r})")
+        raise argparse.ArgumentTypeError(f"choose from {','.join(formats())} (got {value!r})")
     return chosen
 
 
 def parser() -> argparse.ArgumentParser:
+    from .render import registry
+
     p = argparse.ArgumentParser(prog="pipeline", description="Publish one paper source as web, PDF, EPUB and DOCX.")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     b = sub.add_parser("build", help="build the editions into the build folder", description="Build the editions.")
     b.add_argument("--source", default="source", help="source folder with paper.yaml (default: source)")
     b.add_argument("--out", default="build", help="build folder (default: build)")
-    b.add_argument("--formats", type=_formats, default=None, help="comma-separated: html,pdf,epub,docx (default: all)")
+    b.add_argument(
+        "--formats", type=_formats, default=None, help=f"comma-separated: {','.join(registry.names())} (default: all)"
+    )
     b.add_argument("--templates", default=None, help="folder searched before the built-in templates")
     b.add_argument("--pdf-variant", default="pdf/ua-1", help="WeasyPrint PDF variant: pdf/ua-1 (default), pdf/a-3u, …")
     b.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
@@ -141,7 +145,7 @@ def _refuse_empty_folders(args) -> None:
 
 
 def cmd_build(args) -> int:
-    from .build import FORMATS, build
+    from .build import build
 
     def progress(result) -> None:
         if not args.quiet:
@@ -155,7 +159,7 @@ def cmd_build(args) -> int:
     results = build(
         args.source,
         args.out,
-        formats=args.formats or FORMATS,
+        formats=args.formats,
         templates=args.templates,
         options={"pdf_variant": args.pdf_variant},
         progress=progress,

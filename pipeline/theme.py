@@ -127,7 +127,7 @@ def _problem(key: str, value) -> str | None:
 
 
 def _absolute_url(value: str) -> bool:
-    # The web edition's canonical link and Open Graph URL (see render/html.py `_site_url`).
+    # The web edition's canonical link and Open Graph URL (see render/html/page.py `_site_url`).
     return value.startswith(("https://", "http://")) and not any(c.isspace() or c in "\"'<>" for c in value)
 
 
@@ -186,7 +186,7 @@ def _designer_theme(user_dir: Path, errors: Collector, origin: dict) -> dict:
 def _check_contrast(settings: dict, origin: dict, paper_yaml: Path | None, errors: Collector) -> None:
     """Each of text, link and accent colour on the background keeps WCAG AA contrast. A failing pair
     is blamed on whichever of its two settings was given last (the paper over theme.yaml)."""
-    from .render.html import contrast
+    from .render.html.page import contrast
 
     bg = settings["background_colour"]
     for name in CONTRASTED:

@@ -74,9 +74,7 @@ def main() -> int:
                 build(base, source, templates, old)
                 build(ROOT, source, templates, new)
                 before, after = files(old), files(new)
-                changed = sorted(
-                    f for f in before & after if not filecmp.cmp(old / f, new / f, shallow=False)
-                )
+                changed = sorted(f for f in before & after if not filecmp.cmp(old / f, new / f, shallow=False))
                 problems = [*(f"{f}: differs" for f in changed)]
                 problems += [f"{f}: only in {rev}" for f in sorted(before - after)]
                 problems += [f"{f}: only in the working tree" for f in sorted(after - before)]

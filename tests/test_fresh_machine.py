@@ -19,7 +19,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import ROOT, write_rich_source
-from pipeline.render import pdf_engine
+from pipeline.render.pdf import engine as pdf_engine
 
 
 def subset_libraries() -> list[str]:

@@ -1,4 +1,4 @@
-"""The PDF's process (`pipeline/pdf_process.py`): whatever happens to it, the build ends, says why and
+"""The PDF's process (`pipeline/render/pdf/process.py`): whatever happens to it, the build ends, says why and
 writes nothing; its result and its errors come back as if the PDF had been made in the build's own
 process."""
 
@@ -12,7 +12,7 @@ import pytest
 from conftest import write_rich_source
 from pipeline import build as build_module
 from pipeline.errors import SourceError
-from pipeline.render import pdf_engine
+from pipeline.render.pdf import engine as pdf_engine
 
 pytestmark = pytest.mark.skipif(build_module.usable_cores() < 2, reason="the PDF has its own process on two cores")
 
@@ -56,7 +56,7 @@ def test_stopped_at_once_it_ends_even_under_the_clis_signal_handlers():
     SIGTERM in Python's at-fork bookkeeping, ignore it there, and live on: the build then waited
     forever in stop(). The child now starts with the signals blocked until it has its own handlers."""
     from pipeline.cli import _raise_interrupted
-    from pipeline.pdf_process import PdfProcess
+    from pipeline.render.pdf.process import PdfProcess
 
     previous = signal.signal(signal.SIGTERM, _raise_interrupted)
     try:

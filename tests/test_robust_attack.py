@@ -153,7 +153,7 @@ def test_a_pdf_process_that_cannot_start_leaves_the_pdf_to_the_build(tmp_path, m
     def cannot(*args, **kwargs):
         raise OSError(errno_, os.strerror(errno_))
 
-    monkeypatch.setattr(build_module, "PdfProcess", cannot)
+    monkeypatch.setattr("pipeline.render.pdf.process.PdfProcess", cannot)
     monkeypatch.setattr(build_module, "usable_cores", lambda: 2)
     src = write_rich_source(tmp_path / "src")
     results = build_module.build(src, tmp_path / "out", formats=("pdf",))
@@ -196,7 +196,7 @@ def test_the_downloads_are_read_under_the_lock_another_build_waits_for(tmp_path,
     src, out = write_rich_source(tmp_path / "src"), tmp_path / "out"
     build_module.build(src, out, formats=("pdf", "html"))
     (pdf,) = out.glob("*.pdf")
-    real = build_module._downloads
+    real = build_module.downloads
     other = threading.Thread(target=publish, args=(out, {"pdf": {pdf.name: b"another build's PDF"}}))
     waited = []
 
@@ -206,7 +206,7 @@ def test_the_downloads_are_read_under_the_lock_another_build_waits_for(tmp_path,
         waited.append(other.is_alive())
         return real(*args)
 
-    monkeypatch.setattr(build_module, "_downloads", downloads_while_another_build_commits)
+    monkeypatch.setattr(build_module, "downloads", downloads_while_another_build_commits)
     build_module.build(src, out, formats=("html",))
     other.join()
     assert waited == [True]

@@ -171,7 +171,7 @@ def test_property_markdown_nesting_is_kept_or_refused_never_lost(tmp_path_factor
 
 
 def _all_text(doc) -> str:
-    from pipeline.render.pdf_glyphs import located_text
+    from pipeline.render.pdf.glyphs import located_text
 
     return " ".join(text for _, text in located_text(doc))
 

@@ -28,10 +28,10 @@ from pipeline.errors import SourceError
 from pipeline.model import Document
 from pipeline.reader import read_source
 from pipeline.render import Context
-from pipeline.render import docx as docx_edition
-from pipeline.render import epub as epub_edition
-from pipeline.render import html as html_edition
-from pipeline.render import pdf as pdf_edition
+from pipeline.render.docx import writer as docx_edition
+from pipeline.render.epub import book as epub_edition
+from pipeline.render.html import page as html_edition
+from pipeline.render.pdf import book as pdf_edition
 from pipeline.templates import Templates
 from textcheck import pdf_text
 

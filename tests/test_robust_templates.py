@@ -243,7 +243,7 @@ def test_a_symlink_inside_the_folder_is_fine(tmp_path, source):
 def test_pdf_fetcher_refuses_a_fallback_that_is_a_symlink_out(tmp_path, secret):
     """The fetcher falls back from the built-in folder to the designer's for a missing file: the file
     it falls back to must be inside too."""
-    from pipeline.render.pdf_engine import _confined_fetcher
+    from pipeline.render.pdf.engine import _confined_fetcher
 
     user, builtin, src = tmp_path / "user", tmp_path / "builtin", tmp_path / "src"
     for folder in (user / "fonts", builtin / "pdf", src):
@@ -257,7 +257,7 @@ def test_pdf_fetcher_refuses_a_fallback_that_is_a_symlink_out(tmp_path, secret):
 
 
 def test_glyph_check_reads_no_stylesheet_outside(tmp_path, secret):
-    from pipeline.render.pdf_glyphs import _local
+    from pipeline.render.pdf.glyphs import _local
 
     root = tmp_path / "theme"
     root.mkdir()

@@ -18,19 +18,24 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..build import _downloads, edition, prepare, usable_cores
+from ..build import downloads, prepare, render_order, start_worker, usable_cores
 from ..buildfolder import publish
 from ..errors import Diagnostic, SourceError
-from ..pdf_process import PdfProcess
-from ..render import Context, Output
+from ..render import Context, Output, registry
+from ..render.edition import Edition, Worker
 from ..templates import BUILTIN, Templates
 from .pages import PageImages, docx_pages
 from .reading import EpubBook
 
-ALL = frozenset({"html", "pdf", "epub", "docx"})
-# A change in an edition's own template folder rebuilds that edition only (and the web page, which
-# lists the other editions' sizes); any other template file (partials, fonts, theme.yaml) all four.
-OWN_FOLDER = {"html": {"html"}, "pdf": {"pdf"}, "epub": {"epub"}, "docx": {"docx"}}
+
+def every_edition() -> frozenset[str]:
+    return frozenset(registry.names())
+
+
+def readers_of(folder: str) -> frozenset[str]:
+    """The editions that read a template folder (all of them for a file outside every edition's)."""
+    found = frozenset(e.name for e in registry.editions() if folder in e.templates)
+    return found or every_edition()
 
 
 STOP_SECONDS = 0.6
@@ -93,7 +98,7 @@ class WarmBuilder:
         self.pending: set[str] = set()
         self.wake = threading.Event()
         self.stopping = threading.Event()
-        self.child: PdfProcess | None = None
+        self.children: dict[str, Worker] = {}
         self.templates: Templates | None = None
         self.thread = threading.Thread(target=self._loop, name="pipeline-serve-builder", daemon=True)
         self.idle = threading.Event()
@@ -101,9 +106,9 @@ class WarmBuilder:
     # --- requests -------------------------------------------------------------------------------------
 
     def start(self) -> None:
-        from ..render import pdf_pages  # noqa: F401  (WeasyPrint, imported once: every PDF process forks with it)
+        from ..render.pdf import pages  # noqa: F401  (WeasyPrint, imported once: every PDF process forks with it)
 
-        self.request(ALL)
+        self.request(every_edition())
         self.thread.start()
 
     def request(self, kinds: Iterable[str]) -> None:
@@ -113,7 +118,8 @@ class WarmBuilder:
         self.wake.set()
 
     def kinds_for(self, paths: Iterable[Path]) -> set[str]:
-        """The editions a change to these files touches."""
+        """The editions a change to these files touches: those that read the template folder it is in,
+        all of them for the source or a top-level template file (theme.yaml)."""
         kinds: set[str] = set()
         roots = [r for r in (self.templates_dir, BUILTIN) if r is not None]
         for path in paths:
@@ -121,25 +127,25 @@ class WarmBuilder:
             for root in roots:
                 root = root.absolute()
                 if path.is_relative_to(root):
-                    first = path.relative_to(root).parts[:1]
-                    kinds |= OWN_FOLDER.get(first[0], ALL) if first else ALL
+                    inside = path.relative_to(root).parts
+                    kinds |= readers_of(inside[0]) if len(inside) > 1 else every_edition()
                     break
             else:
-                kinds |= ALL  # the source folder
+                kinds |= every_edition()  # the source folder
         return kinds
 
     def stop(self) -> None:
         """End the builder: the PDF's process is stopped, and a commit in progress finishes first."""
         self.stopping.set()
         self.wake.set()
-        child = self.child
-        if child is not None:
-            child.process.terminate()
+        children = list(self.children.values())
+        for child in children:
+            child.terminate()
         if self.thread.is_alive():
             # LibreOffice's temporary folder is removed on the builder's way out; a render in
             # progress (in memory, nothing written) is not waited for.
             self.thread.join(STOP_SECONDS)
-        if child is not None:
+        for child in children:
             child.stop()  # its temporary folder too, if the builder is still in a render
         with self.publishing:  # waits for files being moved in; no build publishes after this
             pass
@@ -193,43 +199,51 @@ class WarmBuilder:
         self._update(building=", ".join(sorted(kinds)))
         if self.templates is None or self.templates.user_dir != self.templates_dir:
             self.templates = Templates(self.templates_dir)
-        # The PDF's process forks first, so it is ready when the print job is (as in `pipeline build`).
-        child = PdfProcess() if "pdf" in kinds and usable_cores() > 1 else None
-        self.child = child
+        # An edition's own process forks first, so it is ready when its job is (as in `pipeline build`).
+        chosen = render_order(e for e in registry.editions() if e.name in kinds)
+        if usable_cores() > 1:
+            for e in chosen:
+                if e.worker is not None and (worker := start_worker(e)) is not None:
+                    self.children[e.name] = worker
         try:
-            self._build_with(kinds, child)
+            self._build_with(chosen, dict(self.children))
         finally:
-            self.child = None
-            if child is not None:
+            children, self.children = self.children, {}
+            for child in children.values():
                 child.stop()
 
-    def _build_with(self, kinds: set[str], child: PdfProcess | None) -> None:
+    def _build_with(self, chosen: list[Edition], children: dict[str, Worker]) -> None:
         doc, tmpl, theme = prepare(self.source, self.templates)
         ctx = Context(tmpl, options={}, theme=theme)
         editions = dict(self.state.editions)
+        listing = [e for e in registry.editions() if e.lists_downloads]
         # 1. The web page at once, listing the downloads as the build folder has them now.
-        html = self._render("html", doc, replace(ctx, downloads=_downloads(doc, self.out, {})))
-        self._publish({"html": html.files})
-        editions["html"] = EditionStatus(html.seconds, html.size)
+        first = replace(ctx, downloads=downloads(doc, self.out, {}))
+        pages = {e.name: self._render(e, doc, first) for e in listing}
+        self._publish({name: r.files for name, r in pages.items()})
+        for name, r in pages.items():
+            editions[name] = EditionStatus(r.seconds, r.size)
         self._update(editions=dict(editions), errors=(), web=self.state.web + 1)
         self._check()
-        # 2. The slow editions, the PDF in its own process while this one renders the EPUB and DOCX.
+        # 2. The slow editions, those with a process of their own (the PDF) while this one renders the rest.
         results: dict[str, Timed] = {}
         start = time.perf_counter()
-        if "pdf" in kinds and child is not None:
-            child.send(edition("pdf").print_job(doc, ctx))
-        for name in ("epub", "docx") + (("pdf",) if "pdf" in kinds and child is None else ()):
-            if name in kinds:
-                self._update(building=name)
-                results[name] = self._render(name, doc, ctx)
+        slow = [e for e in chosen if not e.lists_downloads]
+        for e in slow:
+            if e.name in children:
+                children[e.name].send(e.job(doc, ctx))
+        for e in slow:
+            if e.name not in children:
+                self._update(building=e.name)
+                results[e.name] = self._render(e, doc, ctx)
                 self._check()
-        if child is not None:
-            self._update(building="pdf")
-            while not child.conn.poll(0.05) and child.process.is_alive():
+        for name, child in children.items():
+            self._update(building=name)
+            while not child.ready(0.05):
                 self._check()
             self._check()
             output, _ = child.result()
-            results["pdf"] = Timed(Output.of(output), time.perf_counter() - start)
+            results[name] = Timed(Output.of(output), time.perf_counter() - start)
         if not results:
             self._update(building="")
             return
@@ -243,9 +257,9 @@ class WarmBuilder:
             epub_book = EpubBook.of(_only_file(results["epub"].output, ".epub"))
         self._check()
         built = {name: r.output.files for name, r in results.items()}
-        downloads = _downloads(doc, self.out, {n: _Files(r.output.files) for n, r in results.items()})
-        html = self._render("html", doc, replace(ctx, downloads=downloads))
-        self._publish({**built, "html": html.files})
+        last = replace(ctx, downloads=downloads(doc, self.out, {n: _Files(r.output.files) for n, r in results.items()}))
+        pages = {e.name: self._render(e, doc, last) for e in listing}
+        self._publish({**built, **{name: r.files for name, r in pages.items()}})
         for name, r in results.items():
             editions[name] = EditionStatus(r.seconds, r.size, r.output.pages)
         self._update(
@@ -265,9 +279,9 @@ class WarmBuilder:
         images, note = docx_pages(data, self.state.docx, self.stopping)
         self._update(docx=images or self.state.docx, docx_note=note, building="")
 
-    def _render(self, name: str, doc, ctx) -> Timed:
+    def _render(self, edition: Edition, doc, ctx) -> Timed:
         start = time.perf_counter()
-        output = Output.of(edition(name).render(doc, ctx))
+        output = Output.of(edition.render(doc, ctx))
         return Timed(output, time.perf_counter() - start)
 
 
@@ -287,7 +301,7 @@ class Timed:
 
 @dataclass(frozen=True)
 class _Files:
-    """What build._downloads reads of a build result: its files."""
+    """What build.downloads reads of a build result: its files."""
 
     files: dict[str, bytes]
 

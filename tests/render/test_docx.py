@@ -25,7 +25,7 @@ from conftest import MINIMAL_YAML, ROOT, SOURCE, build_alone, write_source
 from pipeline.build import build, prepare
 from pipeline.errors import SourceError
 from pipeline.model import plain_text
-from pipeline.render import docx as docx_edition
+from pipeline.render.docx import writer as docx_edition
 from textcheck import pdf_text
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

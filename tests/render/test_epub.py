@@ -23,7 +23,7 @@ from pipeline.errors import SourceError
 from pipeline.model import BlockQuote, ListBlock, Para, plain_text
 from pipeline.reader import read_source
 from pipeline.render import Context
-from pipeline.render import epub as epub_edition
+from pipeline.render.epub import book as epub_edition
 from pipeline.templates import Templates
 
 NS = {

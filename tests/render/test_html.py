@@ -21,8 +21,8 @@ import pytest
 from conftest import MINIMAL_YAML, ROOT, write_source
 from pipeline.build import build
 from pipeline.errors import SourceError
-from pipeline.render import html as html_edition
 from pipeline.render import human_size
+from pipeline.render.html import page as html_edition
 from pipeline.theme import defaults
 
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"

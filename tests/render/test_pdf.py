@@ -20,7 +20,7 @@ from conftest import MINIMAL_YAML, SOURCE, write_rich_source, write_source
 from pipeline.build import build, prepare
 from pipeline.errors import SourceError
 from pipeline.render import Context
-from pipeline.render import pdf as pdf_edition
+from pipeline.render.pdf import book as pdf_edition
 from textcheck import missing_in_order, page_texts, pdf_text
 
 A4 = (595.28, 841.89)
@@ -326,7 +326,7 @@ def test_a_character_without_a_glyph_fails_the_build_naming_where(tmp_path):
 
 def test_every_shown_character_is_checked_including_generated_text(small_source):
     """The check sees the template's text and the stylesheets' generated content, not only the source."""
-    from pipeline.render.pdf_glyphs import check_glyphs
+    from pipeline.render.pdf.glyphs import check_glyphs
 
     doc, tmpl, theme = prepare(small_source)
     ctx = Context(tmpl, theme=theme)

@@ -11,8 +11,9 @@ import weasyprint
 
 from conftest import write_rich_source
 from pipeline.build import prepare
-from pipeline.render import Context, pdf_engine
-from pipeline.render.pdf import print_job
+from pipeline.render import Context
+from pipeline.render.pdf import engine as pdf_engine
+from pipeline.render.pdf.book import print_job
 
 
 def test_a_print_job_crosses_to_a_process_as_it_is(tmp_path):
@@ -48,7 +49,7 @@ def test_the_pdf_is_the_same_from_the_child_process_and_from_one_core(tmp_path, 
         pytest.skip("needs two cores to compare the two ways")
     build_module.build(src, tmp_path / "two", formats=("pdf",))
     monkeypatch.setattr(build_module, "usable_cores", lambda: 1)
-    monkeypatch.setattr(build_module, "PdfProcess", None)  # no child: it would fail
+    monkeypatch.setattr("pipeline.render.pdf.process.PdfProcess", None)  # no child: it would fail
     build_module.build(src, tmp_path / "one", formats=("pdf",))
     two, one = (tmp_path / d / "small-paper.pdf" for d in ("two", "one"))
     assert two.read_bytes() == one.read_bytes()

@@ -13,8 +13,9 @@ import weasyprint
 import textcheck
 from conftest import MINIMAL_YAML, SOURCE, write_source
 from pipeline.build import prepare
-from pipeline.render import Context, pdf_pages
-from pipeline.render.pdf import print_job
+from pipeline.render import Context
+from pipeline.render.pdf import pages as pdf_pages
+from pipeline.render.pdf.book import print_job
 
 WORDS = (
     "internationalization responsibilities infrastructure telecommunications accountability "

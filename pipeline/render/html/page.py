@@ -16,15 +16,12 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from .. import ids
-from ..errors import Diagnostic, SourceError
-from ..model import Document, plain_text
-from . import Context
-from .common import check_images, check_page_ids, css_string, image_sources
-
-NAME = "html"
-LABEL = "Web"
-MEDIA_TYPE = "text/html"
+from ... import ids
+from ...errors import Diagnostic, SourceError
+from ...model import Document, plain_text
+from .. import Context
+from ..common import check_images, check_page_ids, css_string, image_sources
+from . import NAME
 
 # Template files copied into the build as they are: {path in build/: path in the templates}.
 FONTS = (

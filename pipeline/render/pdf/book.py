@@ -2,7 +2,7 @@
 
 `print_html(doc, ctx)` is the HTML exactly as WeasyPrint gets it; its relative URLs resolve against
 the folder of `pdf/book.html`. Before layout every character is checked against the fonts the
-template declares (`pdf_glyphs`), so a missing glyph fails the build with `path:line` instead of
+template declares (`glyphs`), so a missing glyph fails the build with `path:line` instead of
 printing an empty box. WeasyPrint's warnings (bad CSS, a file it could not read) fail the build too.
 
 Reproducible: the PDF's dates come from the paper's timestamp (the `dcterms` meta of the template),
@@ -14,17 +14,14 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from .. import ids
-from ..errors import Diagnostic, SourceError
-from ..model import Document
-from . import Context, Output
-from .common import check_images, check_page_ids, css_string
-from .pdf_engine import PrintJob, lay_out, source_url
-from .pdf_glyphs import check_glyphs
-
-NAME = "pdf"
-LABEL = "PDF"
-MEDIA_TYPE = "application/pdf"
+from ... import ids
+from ...errors import Diagnostic, SourceError
+from ...model import Document
+from .. import Context, Output
+from ..common import check_images, check_page_ids, css_string
+from . import NAME, outputs
+from .engine import PrintJob, lay_out, source_url
+from .glyphs import check_glyphs
 
 TEMPLATE = "pdf/book.html"
 DEFAULT_VARIANT = "pdf/ua-1"
@@ -47,10 +44,6 @@ VARIANTS = (
 )
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
 MONTHS = "January February March April May June July August September October November December".split()
-
-
-def outputs(meta) -> list[str]:
-    return [f"{meta.slug}.pdf"]
 
 
 def page_size(ctx: Context) -> str:
@@ -83,7 +76,7 @@ def print_html(doc: Document, ctx: Context) -> str:
         heading_offset=1,  # the book's title is the <h1>; chapters are <h2>, sections <h3>
         href=lambda target: target,
         # Not the file's own URL: WeasyPrint names image objects after the URL, and the PDF must not
-        # change with the folder the source sits in (pdf_engine's fetcher finds the file).
+        # change with the folder the source sits in (the engine's fetcher finds the file).
         asset=source_url,
         note=notes.__getitem__,
         first_ref=first_ref,

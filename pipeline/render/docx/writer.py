@@ -10,7 +10,7 @@ and, where marks nest (bold inside a link), the outer mark as plain bold or ital
 
 The document: a title page with the imprint; the contents, a real TOC field whose result is already
 written (every heading, hyperlinked to its bookmark, with the page number estimated by
-`docx_layout`), so it is complete before anyone updates fields; then the chapters, with headings in
+`layout`), so it is complete before anyone updates fields; then the chapters, with headings in
 Heading 1–3 carrying the pipeline's generated numbers, internal links as bookmarks and hyperlinks,
 and footnotes as Word footnotes. Two sections: the front matter (title page without furniture, roman
 page numbers) and the text (running head with the paper's title, arabic page numbers from 1).
@@ -39,16 +39,14 @@ from docx.oxml.parser import parse_xml
 from lxml import etree
 from PIL import Image as PILImage
 
-from ..errors import Diagnostic, SourceError
-from ..model import Document, Section
-from . import Context
-from .common import check_images
-from .docx_layout import estimate_pages
-from .zipfix import normalize_zip
+from ...errors import Diagnostic, SourceError
+from ...model import Document, Section
+from .. import Context
+from ..common import check_images
+from ..zipfix import normalize_zip
+from . import outputs
+from .layout import estimate_pages
 
-NAME = "docx"
-LABEL = "Word (DOCX)"
-MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 REFERENCE = "docx/reference.docx"
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -118,10 +116,6 @@ DROPPED_DOCUMENT_REL_SUFFIXES = ("/commentsExtended", "/commentsIds", "/comments
 
 def w(tag: str) -> str:
     return f"{{{W_NS}}}{tag}"
-
-
-def outputs(meta) -> list[str]:
-    return [f"{meta.slug}.docx"]
 
 
 def render(doc: Document, ctx: Context) -> dict[str, bytes]:

@@ -24,11 +24,11 @@ from urllib.parse import unquote, urljoin, urlsplit
 import lxml.html
 import tinycss2
 
-from ..errors import Diagnostic, SourceError
-from ..meta import key_lines
-from ..model import Document, Section
-from ..templates import resolve_inside, shown_path
-from .pdf_engine import locate
+from ...errors import Diagnostic, SourceError
+from ...meta import key_lines
+from ...model import Document, Section
+from ...templates import resolve_inside, shown_path
+from .engine import locate
 
 TEMPLATE = "pdf/book.html"
 GENERIC = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui", "math", "emoji", "fangsong"}

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
-from ..errors import Diagnostic, SourceError
-from . import Output
+from ...errors import Diagnostic, SourceError
+from .. import Output
 
 # The print HTML names the source's images `source:/chapters/figure%201.png`: a URL that does not
 # depend on where the source folder sits, since WeasyPrint names each image object in the PDF after
@@ -66,7 +66,7 @@ def lay_out(job: PrintJob) -> Output:
     fail the build, naming the template; its notices about the machine come back as hints."""
     import weasyprint  # imported here: it is the slowest import (~0.5 s), and only this edition needs it
 
-    from .pdf_pages import render_without_broken_page_ends  # imports WeasyPrint too
+    from .pages import render_without_broken_page_ends  # imports WeasyPrint too
 
     with _captured_logs() as logs, _source_date_epoch(job.epoch):
         fetcher = _confined_fetcher(job.source_root, list(job.template_roots))
@@ -142,7 +142,7 @@ def _confined_fetcher(source_root: Path, template_roots: list[Path]):
     """WeasyPrint may read files under the source and template folders, and nothing else."""
     from weasyprint import URLFetcher  # public API (weasyprint.__all__), not an internal
 
-    from ..templates import resolve_inside
+    from ...templates import resolve_inside
 
     class ConfinedFetcher(URLFetcher):
         def fetch(self, url, headers=None):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from PIL import ImageFont
 
-from ..errors import SourceError
+from ...errors import SourceError
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"

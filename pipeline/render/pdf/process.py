@@ -20,7 +20,7 @@ import time
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .render import Output
+    from .. import Output
 
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
@@ -57,6 +57,13 @@ class PdfProcess:
             self.conn.send(job)
         except OSError:  # the child is gone; result() says so
             pass
+
+    def ready(self, timeout: float) -> bool:
+        """True once the PDF (or the news of the child's end) is waiting."""
+        return self.conn.poll(timeout) or not self.process.is_alive()
+
+    def terminate(self) -> None:
+        self.process.terminate()
 
     def result(self) -> tuple[Output, float]:
         """The PDF (files, pages, notices) and the seconds the child took; its exception if it raised one."""
@@ -96,8 +103,8 @@ def _main(conn, parent_end, parent_pid: int, tmp: str) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGHUP, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
-    from .render import pdf_pages  # noqa: F401  (imports WeasyPrint, ~0.5 s: now, not when the job comes)
-    from .render.pdf_engine import lay_out
+    from . import pages  # noqa: F401  (imports WeasyPrint, ~0.5 s: now, not when the job comes)
+    from .engine import lay_out
 
     try:
         job = conn.recv()

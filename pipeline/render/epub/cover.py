@@ -15,8 +15,8 @@ from collections.abc import Mapping
 
 from PIL import Image, ImageDraw, ImageFont
 
-from ..model import Metadata
-from ..templates import Templates
+from ...model import Metadata
+from ...templates import Templates
 
 WIDTH, HEIGHT = 1600, 2400  # 2:3, the shape most e-reader libraries expect
 MARGIN = 170

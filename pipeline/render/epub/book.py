@@ -33,17 +33,14 @@ from pathlib import Path
 import lxml.etree
 from ebooklib import epub
 
-from .. import ids
-from ..errors import Diagnostic, SourceError
-from ..model import Document, Metadata, Section
-from . import Context
-from .common import MEDIA_TYPES, check_images, image_sources
-from .epub_cover import cover_png
-from .zipfix import normalize_zip
-
-NAME = "epub"
-LABEL = "EPUB"
-MEDIA_TYPE = "application/epub+zip"
+from ... import ids
+from ...errors import Diagnostic, SourceError
+from ...model import Document, Metadata, Section
+from .. import Context
+from ..common import MEDIA_TYPES, check_images, image_sources
+from ..zipfix import normalize_zip
+from . import NAME, outputs
+from .cover import cover_png
 
 XHTML = "application/xhtml+xml"
 OPF_NS = "http://www.idpf.org/2007/opf"
@@ -69,10 +66,6 @@ ACCESSIBILITY_FEATURES = (
 )
 ACCESSIBILITY_HAZARDS = ("none",)
 CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
-
-
-def outputs(meta) -> list[str]:
-    return [f"{meta.slug}.epub"]
 
 
 def part_name(n: int) -> str:

@@ -1,0 +1,62 @@
+"""What an edition is, as the build sees it: a name, what it writes, how it renders, and what it can do.
+
+The build knows no edition by name. It asks each registered `Edition` (registry.py) what it writes and
+whether it is a download, lists the downloads, or lays out in a process of its own, and runs them in
+that light. An edition is a package of `pipeline.render` whose `__init__` defines `EDITION`; the
+package's heavy modules (WeasyPrint, python-docx, ebooklib) are imported only when it renders, so a
+PDF-only build does not pay for python-docx, nor the others for WeasyPrint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from ..model import Document, Metadata
+    from . import Context, Output
+
+
+class Worker(Protocol):
+    """An edition's own process: started before the source is read, sent one job, asked for its output."""
+
+    def send(self, job: Any) -> None: ...
+
+    def ready(self, timeout: float) -> bool:
+        """True once the result (or the news of the process's end) is waiting, within `timeout` seconds."""
+        ...
+
+    def result(self) -> tuple[Output, float]:
+        """The edition's output and the seconds the process took; raises what the process raised."""
+        ...
+
+    def terminate(self) -> None:
+        """Ask the process to end now (from another thread: `stop` then cleans up)."""
+        ...
+
+    def stop(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Edition:
+    name: str  # as users name it: `--formats pdf`, the manifest, `make pdf`
+    label: str  # as readers see it, in the web edition's download list: "PDF"
+    media_type: str
+    # The files it writes, relative to the build folder; the first is the edition itself (the download).
+    outputs: Callable[[Metadata], list[str]]
+    render: Callable[[Document, Context], Output | Mapping[str, bytes]]
+    # The folders of the template search path this edition reads. A change in one rebuilds the editions
+    # that read it; any other change (the source, the shared code, a top-level template file such as
+    # theme.yaml) rebuilds all. Its own package's code concerns it alone.
+    templates: tuple[str, ...] = ()
+    downloadable: bool = False  # offered for download by the editions that list downloads
+    lists_downloads: bool = False  # renders after the downloads, with their real sizes and checksums
+    # Rendering in a process of its own: `worker()` starts it, `job(doc, ctx)` is what it is sent (made
+    # and checked in the build's process, so its problems are reported like any other edition's).
+    worker: Callable[[], Worker] | None = None
+    job: Callable[[Document, Context], Any] | None = None
+
+    def filename(self, meta: Metadata) -> str:
+        """The edition's own file: the one a reader downloads."""
+        return self.outputs(meta)[0]

@@ -1,0 +1,51 @@
+"""The PDF edition: the print template (`templates/pdf/`) laid out by WeasyPrint, in a process of its own.
+
+- `book`: the print HTML and the print job, checked (variants, images, glyphs) before layout;
+- `glyphs`: every character against the fonts the template declares;
+- `engine`: WeasyPrint behind one door to files, its log captured, the layout reproducible;
+- `pages`: no word broken across a page end;
+- `process`: the process that imports WeasyPrint while the build reads the source, then lays out.
+
+Only this module is imported until the PDF renders: it holds no WeasyPrint, nor lxml nor tinycss2.
+"""
+
+from __future__ import annotations
+
+from ..edition import Edition
+
+NAME = "pdf"
+
+
+def outputs(meta) -> list[str]:
+    return [f"{meta.slug}.pdf"]
+
+
+def _render(doc, ctx):
+    from .book import render
+
+    return render(doc, ctx)
+
+
+def _job(doc, ctx):
+    from .book import print_job
+
+    return print_job(doc, ctx)
+
+
+def _worker():
+    from .process import PdfProcess
+
+    return PdfProcess()
+
+
+EDITION = Edition(
+    name=NAME,
+    label="PDF",
+    media_type="application/pdf",
+    outputs=outputs,
+    render=_render,
+    templates=("pdf", "partials", "fonts"),
+    downloadable=True,
+    worker=_worker,
+    job=_job,
+)
