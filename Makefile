@@ -12,48 +12,45 @@ PYTHON    ?= python3
 VENV      := .venv
 PY        := $(VENV)/bin/python
 
-SLUG := $(shell sed -n "s/^slug:[[:space:]]*['\"]*\([^'\"]*\)['\"]*[[:space:]]*$$/\1/p" $(SOURCE)/paper.yaml 2>/dev/null)
 TEMPLATE_ARG := $(if $(TEMPLATES),--templates $(TEMPLATES))
 BUILD_CMD := $(PY) -m pipeline build --source $(SOURCE) --out $(BUILD) $(TEMPLATE_ARG)
-# What each edition depends on: a change to one of these rebuilds it; nothing changed, nothing runs.
-# The source, the shared code and top-level template files (theme settings) concern every edition;
-# an edition's own templates and renderer only that edition (and the web page, which lists its size).
-files = $(shell find $(1) -type f ! -name '*.pyc' ! -name '.*' 2>/dev/null)
-CORE := $(call files,$(SOURCE) $(TEMPLATES)) $(filter-out pipeline/render/%,$(call files,pipeline)) \
-        pipeline/render/__init__.py pipeline/render/common.py pipeline/render/zipfix.py \
-        $(wildcard templates/*.*) pyproject.toml
-SHARED_HTML := $(call files,templates/partials templates/fonts)
-PDF_DEPS  := $(CORE) $(SHARED_HTML) $(call files,templates/pdf) $(wildcard pipeline/render/pdf*.py)
-EPUB_DEPS := $(CORE) $(SHARED_HTML) $(call files,templates/epub) $(wildcard pipeline/render/epub*.py)
-DOCX_DEPS := $(CORE) $(call files,templates/docx templates/fonts) $(wildcard pipeline/render/docx*.py)
-HTML_DEPS := $(CORE) $(SHARED_HTML) $(call files,templates/html) pipeline/render/html.py
 INSTALLED := $(VENV)/.installed
 TEST_INSTALLED := $(VENV)/.installed-test
 
-PDF  := $(BUILD)/$(SLUG).pdf
-EPUB := $(BUILD)/$(SLUG).epub
-DOCX := $(BUILD)/$(SLUG).docx
-HTML := $(BUILD)/index.html
+# The editions, asked of the pipeline (`pipeline editions --make`), not written here: their names, the
+# file each writes (with the paper's slug), its package and the template folders it reads. Make
+# remakes this file first (after setting up the virtual environment), then reads it.
+EDITIONS_MK ?= $(VENV)/editions.mk
+ifeq ($(filter clean distclean,$(MAKECMDGOALS)),)
+-include $(EDITIONS_MK)
+endif
+# Made again when the slug or the editions may have changed, or for another source folder.
+$(EDITIONS_MK): $(wildcard $(SOURCE)/paper.yaml) $(wildcard pipeline/render/*/__init__.py) pipeline/render/registry.py \
+                $(if $(filter $(abspath $(SOURCE)),$(EDITIONS_SOURCE)),,FORCE) | $(INSTALLED)
+	{ echo 'EDITIONS_SOURCE := $(abspath $(SOURCE))'; $(PY) -m pipeline editions --make --source $(SOURCE); } > $@.tmp
+	mv $@.tmp $@
+FORCE:
 
-.PHONY: all html pdf epub docx check serve test test-fast tools lint format bench clean distclean
+# What each edition depends on: a change to one of these rebuilds it; nothing changed, nothing runs.
+# Every edition: the source, a designer's templates, the top-level template files (theme.yaml), and all
+# of the package but the editions' own packages. Each edition besides: its own package and the template
+# folders it reads. One that lists the downloads comes after them.
+files = $(shell find $(1) -type f ! -name '*.pyc' ! -name '.*' 2>/dev/null)
+EDITION_PACKAGES := $(foreach e,$(EDITIONS),$(PACKAGE_$(e)))
+CORE := $(call files,$(SOURCE) $(TEMPLATES)) $(wildcard templates/*.*) pyproject.toml \
+        $(filter-out $(addsuffix /%,$(EDITION_PACKAGES)),$(call files,pipeline))
+define edition_rules
+$(1): $(BUILD)/$(FILE_$(1))
+$(BUILD)/$(FILE_$(1)): $(CORE) $(call files,$(PACKAGE_$(1)) $(addprefix templates/,$(TEMPLATE_DIRS_$(1)))) \
+                       $(foreach d,$(AFTER_$(1)),$(BUILD)/$(FILE_$(d))) | $(INSTALLED)
+	$(BUILD_CMD) --formats $(1)
+endef
+$(foreach e,$(EDITIONS),$(eval $(call edition_rules,$(e))))
+
+.PHONY: all $(EDITIONS) check serve test test-fast tools lint format bench clean distclean FORCE
 .DELETE_ON_ERROR:
 
-all: $(HTML) $(PDF) $(EPUB) $(DOCX)
-
-html: $(HTML)
-pdf: $(PDF)
-epub: $(EPUB)
-docx: $(DOCX)
-
-$(PDF): $(PDF_DEPS) | $(INSTALLED)
-	$(BUILD_CMD) --formats pdf
-$(EPUB): $(EPUB_DEPS) | $(INSTALLED)
-	$(BUILD_CMD) --formats epub
-$(DOCX): $(DOCX_DEPS) | $(INSTALLED)
-	$(BUILD_CMD) --formats docx
-# The web page lists the other editions with their sizes and checksums, so it comes after them.
-$(HTML): $(PDF) $(EPUB) $(DOCX) $(HTML_DEPS) | $(INSTALLED)
-	$(BUILD_CMD) --formats html
+all: $(foreach e,$(EDITIONS),$(BUILD)/$(FILE_$(e)))
 
 check: | $(INSTALLED)
 	$(PY) -m pipeline check --source $(SOURCE)

@@ -75,6 +75,14 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1", help="interface (default: 127.0.0.1, this machine only)")
     s.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
 
+    e = sub.add_parser(
+        "editions",
+        help="list the editions a build can make",
+        description="List the editions: name, label, the file each writes, and what each can do.",
+    )
+    e.add_argument("--source", default="source", help="source folder, for the file names (default: source)")
+    e.add_argument("--make", action="store_true", help="print them as make variables (the Makefile includes these)")
+
     d = sub.add_parser("dump", help="print the document model as text", description="Print the model.")
     d.add_argument("--source", default="source", help="source folder (default: source)")
     return p
@@ -209,6 +217,28 @@ def cmd_dump(args) -> int:
     return 0
 
 
+def cmd_editions(args) -> int:
+    from .makevars import make_variables
+    from .render import registry
+
+    if args.make:
+        sys.stdout.write(make_variables(Path(args.source), Path.cwd().resolve()))
+        return 0
+    from .errors import Collector
+    from .meta import read_metadata
+
+    meta, _ = read_metadata(Path(args.source) / "paper.yaml", Collector())
+    for e in registry.editions():
+        can = [
+            *(["download"] if e.downloadable else []),
+            *(["lists the downloads"] if e.lists_downloads else []),
+            *(["own process"] if e.worker is not None else []),
+        ]
+        filename = e.filename(meta) if meta is not None else "?"
+        print(f"{e.name:<6} {e.label:<12} {filename:<40} {', '.join(can)}")
+    return 0
+
+
 def cmd_serve(args) -> int:
     try:
         from .serve import CannotListen, serve
@@ -261,6 +291,7 @@ COMMANDS = {
     "build": cmd_build,
     "check": cmd_check,
     "import": cmd_import,
+    "editions": cmd_editions,
     "templates": cmd_templates,
     "dump": cmd_dump,
     "serve": cmd_serve,

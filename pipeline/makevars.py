@@ -1,0 +1,58 @@
+"""What `make` needs to know of the editions, asked of the registry instead of repeated in the Makefile:
+`pipeline editions --make` prints it as make variables (the Makefile includes them).
+
+For each edition: the file it writes (which names the paper's slug, read from paper.yaml), the folder
+of its package and the template folders it reads (its dependencies), and which editions it must come
+after (one that lists the downloads comes after them).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from .errors import Collector
+from .meta import read_metadata
+from .render import registry
+from .render.edition import Edition
+
+
+def package_folder(edition: Edition) -> Path:
+    """The folder of the package that defines the edition (its code is its own dependency)."""
+    return Path(sys.modules[edition.render.__module__].__file__).resolve().parent
+
+
+def make_variables(source: Path, root: Path) -> str:
+    """The variables, as make syntax. `root` is the project folder: paths inside it are written relative
+    to it, as the Makefile's own are. A paper.yaml that cannot be read gives file names without the
+    slug: the build that make then runs reports the problem with its line."""
+    meta, _ = read_metadata(source / "paper.yaml", Collector())
+    editions = registry.editions()
+    lines = [f"EDITIONS := {' '.join(e.name for e in editions)}"]
+    downloads = [e.name for e in editions if e.downloadable]
+    for e in editions:
+        filename = e.filename(meta) if meta is not None else e.outputs(_NoSlug())[0]
+        lines += [
+            f"FILE_{e.name} := {_escape(filename)}",
+            f"PACKAGE_{e.name} := {_escape(_shown(package_folder(e), root))}",
+            f"TEMPLATE_DIRS_{e.name} := {' '.join(e.templates)}",
+            f"AFTER_{e.name} := {' '.join(d for d in downloads if d != e.name) if e.lists_downloads else ''}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+class _NoSlug:
+    slug = ""
+
+    def __getattr__(self, name: str):
+        return ""
+
+
+def _shown(path: Path, root: Path) -> str:
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+
+
+def _escape(text: str) -> str:
+    """A value make reads back as it is: `$` doubled, `#` escaped (a slug is [a-z0-9._-]; a path may
+    hold more). Spaces cannot be carried in a make file name at all."""
+    return text.replace("$", "$$").replace("#", "\\#")
