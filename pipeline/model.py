@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from . import ids
+from .walk import query
 
 
 @dataclass(frozen=True, order=True)
@@ -164,6 +165,7 @@ class Figure:
 
 @dataclass(frozen=True)
 class TableCell:
+    kind: ClassVar[str] = "table_cell"
     inlines: tuple[Inline, ...]
     align: str  # "", "left", "center", "right"
 
@@ -225,6 +227,11 @@ class Section:
         return plain_text(self.title)
 
     @property
+    def heading_text(self) -> str:
+        """The heading as shown and read out: its label and its title ("II. Title"), or the title."""
+        return " ".join(filter(None, (self.label, self.plain_title)))
+
+    @property
     def heading_id(self) -> str:
         """The id of the heading element itself (the section's element has `id`)."""
         return ids.heading_id(self.id)
@@ -284,6 +291,7 @@ class Metadata:
 
 @dataclass(frozen=True)
 class Document:
+    kind: ClassVar[str] = "document"
     meta: Metadata
     chapters: tuple[Section, ...]
     source_dir: str = ""  # absolute path of the source folder, for images
@@ -295,21 +303,7 @@ class Document:
 
     def paragraphs(self):
         """Every paragraph in reading order (including those in quotes, lists and notes)."""
-        for section in self.sections():
-            yield from _paras(section.blocks)
-            for note in section.footnotes:
-                yield from _paras(note.blocks)
-
-
-def _paras(blocks):
-    for block in blocks:
-        if isinstance(block, Para):
-            yield block
-        elif isinstance(block, BlockQuote):
-            yield from _paras(block.blocks)
-        elif isinstance(block, ListBlock):
-            for item in block.items:
-                yield from _paras(item)
+        return query(self, "para")
 
 
 def plain_text(inlines) -> str:

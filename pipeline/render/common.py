@@ -11,7 +11,8 @@ from PIL import Image as PILImage
 from PIL import ImageFile
 
 from ..errors import Diagnostic, SourceError
-from ..model import BlockQuote, Document, Figure, Image, ListBlock, Loc, Para, Table
+from ..model import Document, Loc
+from ..walk import located
 
 
 def image_sources(doc: Document) -> list[str]:
@@ -22,34 +23,9 @@ def image_sources(doc: Document) -> list[str]:
 def image_places(doc: Document) -> dict[str, Loc]:
     """Every image the document shows (headings and notes included), with where it is first shown."""
     seen: dict[str, Loc] = {}
-
-    def inlines(nodes, loc: Loc):
-        for node in nodes:
-            if isinstance(node, Image):
-                seen.setdefault(node.src, loc)
-            inlines(getattr(node, "children", ()) or (), loc)
-
-    def blocks(nodes):
-        for block in nodes:
-            if isinstance(block, Figure):
-                seen.setdefault(block.src, block.loc)
-            elif isinstance(block, Para):
-                inlines(block.inlines, block.loc)
-            elif isinstance(block, BlockQuote):
-                blocks(block.blocks)
-            elif isinstance(block, ListBlock):
-                for item in block.items:
-                    blocks(item)
-            elif isinstance(block, Table):
-                for row in (*block.head, *block.body):
-                    for cell in row:
-                        inlines(cell.inlines, block.loc)
-
-    for section in doc.sections():
-        inlines(section.title, section.loc)  # a heading may show an image too
-        blocks(section.blocks)
-        for note in section.footnotes:
-            blocks(note.blocks)
+    for node, loc in located(doc):
+        if node.kind in ("image", "figure"):
+            seen.setdefault(node.src, loc)
     return seen
 
 

@@ -41,6 +41,7 @@ from PIL import Image as PILImage
 
 from ...errors import Diagnostic, SourceError
 from ...model import Document, Section
+from ...walk import query
 from .. import Context
 from ..common import check_images
 from ..zipfix import normalize_zip
@@ -286,7 +287,7 @@ class _Writer:
                 self._field_start(p, ' TOC \\o "1-3" \\h \\z \\u ')
             name = self.bookmarks[section.id]
             link = etree.SubElement(p, w("hyperlink"), {w("anchor"): name, w("history"): "1"})
-            self._runs(link, heading_text(section))
+            self._runs(link, section.heading_text)
             etree.SubElement(etree.SubElement(link, w("r")), w("tab"))
             page = pages.get(name)
             self._field(link, f" PAGEREF {name} \\h ", str(page) if page else "")
@@ -768,16 +769,11 @@ def _picture_file(path: Path):
     return buffer
 
 
-def heading_text(section: Section) -> str:
-    """A heading as the contents shows it: the generated number, then the title."""
-    return f"{section.label} {section.plain_title}" if section.label else section.plain_title
-
-
 def bookmark_names(doc: Document) -> dict[str, str]:
     """A Word bookmark name for every heading, figure and table id: letters, digits and '_', at most
     40 characters, starting with a letter (Word's rules), unique; long ids keep a hash of the whole."""
     ids = [s.id for s in doc.sections()]
-    ids += [b.id for b in _all_blocks(doc) if b.kind in ("figure", "table") and b.id]
+    ids += [b.id for b in query(doc, "figure", "table") if b.id]
     names: dict[str, str] = {}
     used: set[str] = set()
     for ident in ids:
@@ -793,22 +789,6 @@ def bookmark_names(doc: Document) -> dict[str, str]:
         used.add(name.lower())
         names[ident] = name
     return names
-
-
-def _all_blocks(doc: Document):
-    def walk(blocks):
-        for block in blocks:
-            yield block
-            if block.kind == "block_quote":
-                yield from walk(block.blocks)
-            elif block.kind == "list":
-                for item in block.items:
-                    yield from walk(item)
-
-    for section in doc.sections():
-        yield from walk(section.blocks)
-        for note in section.footnotes:
-            yield from walk(note.blocks)
 
 
 def text_width(sectpr) -> int:

@@ -36,6 +36,7 @@ from ebooklib import epub
 from ... import ids
 from ...errors import Diagnostic, SourceError
 from ...model import Document, Metadata, Section
+from ...walk import walk
 from .. import Context
 from ..common import MEDIA_TYPES, check_images, image_sources
 from ..zipfix import normalize_zip
@@ -77,15 +78,11 @@ def _file_of(doc: Document) -> dict[str, str]:
     where = {}
     for n, chapter in enumerate(doc.chapters, 1):
         name = part_name(n)
-        for section in chapter.walk():
-            where[section.id] = name
-            for block in section.blocks:
-                if getattr(block, "id", ""):
-                    where[block.id] = name  # figures and tables
-        for note in chapter.footnotes:
-            where[note.id] = name
-            for ref in note.refs:  # every reference to a note stands in its chapter (or in its notes)
-                where[ref] = name
+        for node in walk(chapter):
+            if node.kind in ("section", "figure", "table", "footnote") and node.id:
+                where[node.id] = name
+            if node.kind == "footnote":  # every reference to a note stands in its chapter (or its notes)
+                where.update(dict.fromkeys(node.refs, name))
     return where
 
 
@@ -96,11 +93,6 @@ def _image_names(doc: Document) -> dict[str, str]:
         stem = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(src).stem).strip("-")[:40] or "image"
         names[src] = f"images/{n:02d}-{stem}{Path(src).suffix.lower()}"
     return names
-
-
-def heading(section: Section) -> str:
-    """A heading as the contents show it: its number, then its title."""
-    return f"{section.label} {section.plain_title}".strip()
 
 
 def render(doc: Document, ctx: Context) -> dict[str, bytes]:
@@ -235,7 +227,7 @@ def accessibility_summary(meta: Metadata) -> str:
 
 
 def _toc_entry(section: Section, file_name: str):
-    link = epub.Link(f"{file_name}#{section.id}", heading(section), f"nav-{section.id}")
+    link = epub.Link(f"{file_name}#{section.id}", section.heading_text, f"nav-{section.id}")
     if not section.sections:
         return link
     return (link, [_toc_entry(sub, file_name) for sub in section.sections])

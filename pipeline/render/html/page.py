@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from ... import ids
 from ...errors import Diagnostic, SourceError
-from ...model import Document, plain_text
+from ...model import Document
 from .. import Context
 from ..common import check_images, check_page_ids, css_string, image_sources
 from . import NAME
@@ -246,7 +246,7 @@ def json_ld(doc: Document, downloads, site_url: str) -> Markup:
     data["hasPart"] = [
         {
             "@type": "CreativeWork",
-            "name": " ".join(filter(None, (c.label, plain_text(c.title)))),
+            "name": c.heading_text,
             "url": f"{site_url}#{c.id}",
         }
         for c in doc.chapters

@@ -26,8 +26,9 @@ import tinycss2
 
 from ...errors import Diagnostic, SourceError
 from ...meta import key_lines
-from ...model import Document, Section
+from ...model import Document
 from ...templates import resolve_inside, shown_path
+from ...walk import located
 from .engine import locate
 
 TEMPLATE = "pdf/book.html"
@@ -300,49 +301,14 @@ def _template_line(templates, ch: str) -> tuple[str, int]:
 
 
 def located_text(doc: Document):
-    """(Loc, text) for everything the source shows in the book: headings, paragraphs, lists, quotes,
-    code, captions, table cells and notes (not image alt text, which is not drawn)."""
-    for chapter in doc.chapters:
-        for section in chapter.walk():
-            yield from _section_text(section)
-        for note in chapter.footnotes:
-            yield from _blocks_text(note.blocks, note.loc)
-
-
-def _section_text(section: Section):
-    yield section.loc, section.label + " " + _inline_text(section.title)
-    yield from _blocks_text(section.blocks, section.loc)
-
-
-def _blocks_text(blocks, loc):
-    for block in blocks:
-        here = getattr(block, "loc", loc)
-        kind = block.kind
-        if kind == "para":
-            yield here, _inline_text(block.inlines)
-        elif kind == "block_quote":
-            yield from _blocks_text(block.blocks, here)
-        elif kind == "list":
-            for item in block.items:
-                yield from _blocks_text(item, here)
-        elif kind == "code_block":
-            yield here, block.text
-        elif kind == "figure":
-            yield here, _inline_text(block.caption)
-        elif kind == "table":
-            yield here, _inline_text(block.caption)
-            for row in (*block.head, *block.body):
-                for cell in row:
-                    yield here, _inline_text(cell.inlines)
-
-
-def _inline_text(nodes) -> str:
-    out = []
-    for node in nodes:
-        if node.kind in ("text", "code"):
-            out.append(node.text)
-        elif node.kind == "footnote_ref":
-            out.append(str(node.number))
-        elif hasattr(node, "children"):
-            out.append(_inline_text(node.children))
-    return "".join(out)
+    """(Loc, text) for everything the source shows in the book: headings with their labels, paragraphs,
+    lists, quotes, code, captions, table cells, note numbers and notes (not image alt text, which is
+    not drawn)."""
+    for node, loc in located(doc):
+        kind = node.kind
+        if kind in ("text", "code", "code_block"):
+            yield loc, node.text
+        elif kind == "footnote_ref":
+            yield loc, str(node.number)
+        elif kind == "section" and node.label:
+            yield loc, node.label
