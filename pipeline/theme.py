@@ -16,6 +16,7 @@ from types import MappingProxyType
 
 import yaml
 
+from .colour import AA, contrast
 from .errors import Collector, SourceError, did_you_mean
 from .numbering import STYLES
 from .textfile import compose_yaml, read_text
@@ -25,9 +26,9 @@ COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 # Characters no edition can carry: XML 1.0 has none of them (the EPUB's XHTML, the DOCX), HTML calls
 # them parse errors, and a lone surrogate (YAML's "\ud800") cannot even be written as UTF-8.
 UNCARRIED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
-PAGE_SIZES = ("a4", "letter")
+# The page sizes a theme may name, and the CSS page size each is (the one table: the PDF asks here).
+PAGE_SIZES = {"a4": "A4", "letter": "letter"}
 LEVELS = ("chapters", "sections", "subsections")
-AA = 4.5  # WCAG 2 AA contrast for body text, as the web edition needs it
 CONTRASTED = ("text_colour", "link_colour", "accent_colour")  # each on background_colour
 
 
@@ -186,8 +187,6 @@ def _designer_theme(user_dir: Path, errors: Collector, origin: dict) -> dict:
 def _check_contrast(settings: dict, origin: dict, paper_yaml: Path | None, errors: Collector) -> None:
     """Each of text, link and accent colour on the background keeps WCAG AA contrast. A failing pair
     is blamed on whichever of its two settings was given last (the paper over theme.yaml)."""
-    from .render.html.page import contrast
-
     bg = settings["background_colour"]
     for name in CONTRASTED:
         ratio = contrast(settings[name], bg)

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 
 from PIL import Image, ImageDraw, ImageFont
 
+from ... import fonts
+from ...colour import mix_rgb, rgb
 from ...model import Metadata
 from ...templates import Templates
 
@@ -26,10 +28,10 @@ RULE = (201, 165, 92)  # muted gold, on the theme's dark red as on the default b
 DEFAULT_BACKGROUND = "#7d1a12"
 DEFAULT_TEXT = "#ffffff"
 
-SERIF = "fonts/SourceSerif4-Semibold.otf"
-SERIF_ITALIC = "fonts/SourceSerif4-It.otf"
-SANS = "fonts/SourceSans3-Semibold.otf"
-SANS_REGULAR = "fonts/SourceSans3-Regular.otf"
+SERIF = fonts.font(fonts.SERIF, "semibold").file
+SERIF_ITALIC = fonts.font(fonts.SERIF, italic=True).file
+SANS = fonts.font(fonts.SANS, "semibold").file
+SANS_REGULAR = fonts.font(fonts.SANS).file
 
 
 def cover_png(meta: Metadata, templates: Templates, theme: Mapping | None = None) -> bytes:
@@ -37,7 +39,7 @@ def cover_png(meta: Metadata, templates: Templates, theme: Mapping | None = None
     theme = theme or {}
     background = rgb(theme.get("cover_background") or DEFAULT_BACKGROUND)
     text = rgb(theme.get("cover_text_colour") or DEFAULT_TEXT)
-    soft = mix(text, background, 0.85)  # the smaller lines, a little quieter than the title
+    soft = mix_rgb(text, background, 0.15)  # the smaller lines, a little quieter than the title
     extra = str(theme.get("cover_text") or "").strip()
 
     img = Image.new("RGB", (WIDTH, HEIGHT), background)
@@ -108,17 +110,6 @@ def cover_png(meta: Metadata, templates: Templates, theme: Mapping | None = None
         out, format="PNG", optimize=True
     )
     return out.getvalue()
-
-
-def rgb(colour: str) -> tuple[int, int, int]:
-    """'#rrggbb' (the theme checks the form) as a tuple."""
-    value = colour.lstrip("#")
-    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
-
-
-def mix(a: tuple[int, int, int], b: tuple[int, int, int], share: float) -> tuple[int, int, int]:
-    """`share` of colour a over colour b."""
-    return tuple(round(x * share + y * (1 - share)) for x, y in zip(a, b, strict=True))  # type: ignore[return-value]
 
 
 def wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:

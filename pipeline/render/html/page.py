@@ -8,7 +8,6 @@ any static host or opened from disk, and no request leaves the page's folder.
 
 from __future__ import annotations
 
-import colorsys
 import hashlib
 import json
 from pathlib import Path
@@ -16,7 +15,8 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from ... import ids
+from ... import fonts, ids
+from ...colour import AA, contrast, luminance, mix, readable
 from ...errors import Diagnostic, SourceError
 from ...model import Document
 from .. import Context
@@ -24,19 +24,11 @@ from ..common import check_images, check_page_ids, css_string, image_sources
 from . import NAME
 
 # Template files copied into the build as they are: {path in build/: path in the templates}.
-FONTS = (
-    "SourceSerif4-Regular",
-    "SourceSerif4-It",
-    "SourceSerif4-Bold",
-    "SourceSans3-Regular",
-    "SourceSans3-Semibold",
-)
 STATIC = {
     "assets/style.css": "html/style.css",
     "assets/site.js": "html/site.js",
-    **{f"assets/fonts/{name}.woff2": f"fonts/web/{name}.woff2" for name in FONTS},
-    "assets/fonts/LICENSE-SourceSerif4.md": "fonts/LICENSE-SourceSerif4.md",
-    "assets/fonts/LICENSE-SourceSans3.md": "fonts/LICENSE-SourceSans3.md",
+    **{f"assets/fonts/{f.stem}.woff2": f.web_file for f in fonts.web_fonts()},
+    **{f"assets/{path}": path for path in fonts.LICENCES.values()},
 }
 
 
@@ -114,7 +106,6 @@ def _site_url(theme) -> str:
 
 DARK_BACKGROUND = "#16181b"
 DARK_TEXT = "#e8e5df"
-AA = 4.5  # WCAG 2 AA contrast for body text
 
 
 def palette(theme) -> dict:
@@ -144,7 +135,7 @@ def palette(theme) -> dict:
     if luminance(bg) < 0.2:  # the theme is dark already
         return {"light": light, "dark": None, "scheme": "dark"}
     dark = _shades(
-        DARK_TEXT, DARK_BACKGROUND, _readable(link, DARK_BACKGROUND, 7.0), _readable(accent, DARK_BACKGROUND, 6.0)
+        DARK_TEXT, DARK_BACKGROUND, readable(link, DARK_BACKGROUND, 7.0), readable(accent, DARK_BACKGROUND, 6.0)
     )
     return {"light": light, "dark": dark, "scheme": "light dark"}
 
@@ -176,40 +167,6 @@ def _keep(make, start: float, ok) -> str:
         if ok(colour):
             return colour
     return make(0.0)
-
-
-def _readable(colour: str, background: str, target: float) -> str:
-    """The colour made lighter (same hue and saturation) just enough for `target` contrast on the background."""
-    h, lightness, sat = colorsys.rgb_to_hls(*(v / 255 for v in _rgb(colour)))
-    for step in range(0, 101):
-        lighter = lightness + (1 - lightness) * step / 100
-        candidate = "#" + "".join(f"{round(v * 255):02x}" for v in colorsys.hls_to_rgb(h, lighter, sat))
-        if contrast(candidate, background) >= target:
-            return candidate
-    return "#ffffff"
-
-
-def _rgb(colour: str) -> tuple[int, int, int]:
-    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
-
-
-def mix(a: str, b: str, t: float) -> str:
-    """`a` moved a fraction t of the way to `b`, as #rrggbb."""
-    return "#" + "".join(f"{round(x + (y - x) * t):02x}" for x, y in zip(_rgb(a), _rgb(b), strict=True))
-
-
-def luminance(colour: str) -> float:
-    def channel(v: int) -> float:
-        v = v / 255
-        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(v) for v in _rgb(colour))
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(a: str, b: str) -> float:
-    high, low = sorted((luminance(a), luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
 
 
 def json_ld(doc: Document, downloads, site_url: str) -> Markup:

@@ -17,6 +17,7 @@ from pathlib import Path
 from ... import ids
 from ...errors import Diagnostic, SourceError
 from ...model import Document
+from ...theme import PAGE_SIZES
 from .. import Context, Output
 from ..common import check_images, check_page_ids, css_string
 from . import NAME, outputs
@@ -42,7 +43,6 @@ VARIANTS = (
     "pdf/a-4e",
     "pdf/a-4f",
 )
-PAGE_SIZES = {"a4": "A4", "letter": "letter"}
 MONTHS = "January February March April May June July August September October November December".split()
 
 
