@@ -2,7 +2,7 @@
 
 Exit codes: 0 ok, 1 problems in the source or templates (each printed as `path:line: message`) or a
 machine that could not finish the build (a full disk, the PDF's process killed),
-2 usage, 3 an internal error (a bug: please report it), 130/143/129 interrupted (SIGINT/SIGTERM/SIGHUP).
+2 usage or a broken edition plug-in, 3 an internal error (a bug: please report it), 130/143/129 interrupted (SIGINT/SIGTERM/SIGHUP).
 """
 
 from __future__ import annotations
@@ -101,7 +101,13 @@ def _raise_interrupted(signum, frame) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    from .render.registry import PluginError
+
+    try:
+        args = parser().parse_args(argv)
+    except PluginError as exc:  # an installed plug-in is broken: the machine's problem, said plainly
+        print(f"pipeline: {exc}", file=sys.stderr)
+        return 2
     # A path that is not valid in the terminal's encoding (a non-UTF-8 file name) is printed escaped,
     # never an error after the work is done.
     for stream in (sys.stdout, sys.stderr):

@@ -1,13 +1,12 @@
-"""The editions. Each module renders the model into files and knows no other edition.
+"""The editions, one package each (`html/`, `pdf/`, `epub/`, `docx/`), and what they share.
 
-Every edition module has:
-
-- ``NAME``: its format name ("pdf");
-- ``outputs(meta) -> list[str]``: the paths it writes, relative to the build folder;
-- ``render(doc, ctx) -> dict[str, bytes]``: those files' contents, or an ``Output`` that carries them
-  with what else the edition knows (the PDF: its page count from the layout, hints about the machine).
-  Nothing is written here: the builder writes all files of a build at the end, atomically, so a
-  failure leaves the last good editions in place.
+Each edition package's `__init__` defines `EDITION` (edition.py): its name, the files it writes, its
+`render(doc, ctx)` and what it can do; registry.py lists them. `render` returns the files' contents,
+or an `Output` that carries them with what else the edition knows (the PDF: its page count from the
+layout, hints about the machine). Nothing is written here: the builder writes all files of a build at
+the end, atomically, so a failure leaves the last good editions in place. No edition imports another
+(tests/test_layout.py); what they share lives here (common.py, zipfix.py) or in the package
+(walk, fonts, colour, theme).
 """
 
 from __future__ import annotations

@@ -56,6 +56,9 @@ class Edition:
     # and checked in the build's process, so its problems are reported like any other edition's).
     worker: Callable[[], Worker] | None = None
     job: Callable[[Document, Context], Any] | None = None
+    # What a long-lived process (`pipeline serve`) imports once, before it starts workers, so that each
+    # worker it forks starts warm (WeasyPrint takes a second to import).
+    preload: Callable[[], None] | None = None
 
     def filename(self, meta: Metadata) -> str:
         """The edition's own file: the one a reader downloads."""

@@ -106,8 +106,9 @@ class WarmBuilder:
     # --- requests -------------------------------------------------------------------------------------
 
     def start(self) -> None:
-        from ..render.pdf import pages  # noqa: F401  (WeasyPrint, imported once: every PDF process forks with it)
-
+        for edition in registry.editions():  # imported once: every worker forks with it
+            if edition.preload is not None:
+                edition.preload()
         self.request(every_edition())
         self.thread.start()
 

@@ -32,6 +32,10 @@ def _job(doc, ctx):
     return print_job(doc, ctx)
 
 
+def _preload():
+    from . import pages  # noqa: F401  (WeasyPrint)
+
+
 def _worker():
     from .process import PdfProcess
 
@@ -48,4 +52,5 @@ EDITION = Edition(
     downloadable=True,
     worker=_worker,
     job=_job,
+    preload=_preload,
 )
