@@ -53,7 +53,7 @@ $(foreach e,$(EDITIONS),$(eval $(call edition_rules,$(e))))
 all: $(foreach e,$(EDITIONS),$(BUILD)/$(FILE_$(e)))
 
 check: | $(INSTALLED)
-	$(PY) -m pipeline check --source $(SOURCE)
+	$(PY) -m pipeline check --source $(SOURCE) $(TEMPLATE_ARG)
 
 # The live preview: builds, serves http://localhost:$(PORT)/ and rebuilds on every save (Ctrl-C stops).
 PORT ?= 8000

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import os
 import time
@@ -12,9 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .buildfolder import commit, holding, published
-from .errors import Diagnostic, SourceError
-from .model import Document, Numbering
-from .numbering import apply as apply_numbering
+from .model import Document
 from .render import Context, Download, Output, registry
 from .render.edition import Edition, Worker
 
@@ -126,53 +123,13 @@ def usable_cores() -> int:
 
 
 def prepare(source: str | Path, templates: str | Path | Templates | None = None) -> tuple[Document, Templates, dict]:
-    """The model as the editions see it, the template search path, and the resolved theme settings.
-
-    `templates` may be a Templates already made (`pipeline serve` keeps one between builds, so that
-    Jinja's cache keeps every unchanged template compiled; Jinja recompiles a changed file by itself)."""
+    """The model as the editions see it (numbered once, from the paper or the theme), the template
+    search path, and the resolved theme settings (look.load)."""
     # Imported here, not at the top: build() starts an edition's own process first, and the child needs none of it.
-    from .reader import read_source
-    from .templates import Templates
-    from .theme import resolve as resolve_theme
+    from .look import load
 
-    # The source, the templates and the theme are each checked even when another has failed, so one
-    # run reports every problem.
-    problems: list[Diagnostic] = []
-    doc = tmpl = None
-    try:
-        doc = with_source_date_epoch(read_source(source))
-    except SourceError as exc:
-        problems += exc.diagnostics
-    try:
-        tmpl = templates if isinstance(templates, Templates) else Templates(templates)
-        tmpl.check_syntax()
-    except SourceError as exc:
-        problems += exc.diagnostics
-    try:
-        user_dir = tmpl.user_dir if tmpl is not None else None
-        paper_theme = dict(doc.meta.theme) if doc is not None else None
-        theme = dict(resolve_theme(user_dir, paper_theme, Path(source) / "paper.yaml"))
-    except SourceError as exc:
-        problems += exc.diagnostics
-    if problems:
-        raise SourceError(problems)
-    if doc.meta.numbering is None:  # the paper leaves numbering to the theme
-        doc = replace(doc, chapters=apply_numbering(doc.chapters, Numbering(**theme["numbering"])))
-    return doc, tmpl, theme
-
-
-def with_source_date_epoch(doc: Document) -> Document:
-    """Honour SOURCE_DATE_EPOCH (reproducible-builds.org) as the editions' timestamp, if set."""
-    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not value:
-        return doc
-    try:
-        stamp = dt.datetime.fromtimestamp(int(value), dt.UTC)
-    except (ValueError, OverflowError, OSError):
-        raise SourceError(
-            [Diagnostic("SOURCE_DATE_EPOCH", 1, f"must be whole seconds since 1970, not {value!r}")]
-        ) from None
-    return replace(doc, meta=replace(doc.meta, modified=stamp))
+    doc, look = load(source, templates)
+    return doc, look.templates, dict(look.theme)
 
 
 def _render(edition: Edition, doc: Document, ctx: Context, progress) -> Result:

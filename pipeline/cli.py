@@ -45,6 +45,7 @@ def parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("check", help="check the source and report every problem", description="Check the source.")
     c.add_argument("--source", default="source", help="source folder (default: source)")
+    c.add_argument("--templates", default=None, help="folder searched before the built-in templates (checked too)")
 
     i = sub.add_parser(
         "import", help="turn a plain-text white paper into a source folder", description="Import a plain-text paper."
@@ -85,6 +86,9 @@ def parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("dump", help="print the document model as text", description="Print the model.")
     d.add_argument("--source", default="source", help="source folder (default: source)")
+    d.add_argument(
+        "--templates", default=None, help="folder searched before the built-in templates (its theme numbers)"
+    )
     return p
 
 
@@ -188,9 +192,9 @@ def cmd_build(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from .reader import read_source
+    from .look import load
 
-    doc = read_source(args.source)
+    doc, _look = load(args.source, args.templates)  # the source, the templates and the theme, as a build reads them
     sections = sum(1 for _ in doc.sections())
     paragraphs = sum(1 for _ in doc.paragraphs())
     print(f"{args.source}: ok ({len(doc.chapters)} chapters, {sections} headings, {paragraphs} paragraphs)")
@@ -217,9 +221,9 @@ def cmd_import(args) -> int:
 
 def cmd_dump(args) -> int:
     from .dump import dump
-    from .reader import read_source
+    from .look import load
 
-    sys.stdout.write(dump(read_source(args.source)))
+    sys.stdout.write(dump(load(args.source, args.templates)[0]))  # numbered as the editions are
     return 0
 
 

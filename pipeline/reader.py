@@ -20,7 +20,7 @@ from mdit_py_plugins.attrs import attrs_block_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.footnote.index import footnote_ref
 
-from . import ids, numbering
+from . import ids
 from .errors import Collector, shown
 from .meta import ContentsEntry, read_metadata
 from .model import (
@@ -40,7 +40,6 @@ from .model import (
     Link,
     ListBlock,
     Loc,
-    Numbering,
     Para,
     Section,
     Strong,
@@ -138,8 +137,8 @@ def read_source(source_dir: str | Path) -> Document:
     chapters = reader.read_chapters(files)
     errors.raise_if_any()
     assert meta is not None
-    chapters = numbering.apply(tuple(_freeze(c) for c in chapters), meta.numbering or Numbering())
-    return Document(meta=meta, chapters=chapters, source_dir=str(root))
+    # Not numbered here: numbering comes from the paper or the theme (look.Look.number), once.
+    return Document(meta=meta, chapters=tuple(_freeze(c) for c in chapters), source_dir=str(root))
 
 
 # --- the reading itself ----------------------------------------------------------------------

@@ -28,10 +28,10 @@ import jinja2.sandbox
 from jinja2.loaders import split_template_path
 
 from .errors import Collector, Diagnostic, SourceError
+from .paths import BUILTIN
 from .textfile import decode, file_kind
 from .theme import UNCARRIED
 
-BUILTIN = Path(__file__).resolve().parent.parent / "templates"
 TEMPLATE_EXTENSIONS = ("html", "xhtml", "xml", "opf", "j2")  # files Jinja renders (not CSS, fonts)
 TEXT_ASSETS = ("css", "js")  # published as they are, so checked as UTF-8 text too
 MAX_RANGE_TOTAL = 1_000_000  # items all `range()` calls of one render may yield together

@@ -19,9 +19,10 @@ import yaml
 from .colour import AA, contrast
 from .errors import Collector, SourceError, did_you_mean
 from .numbering import STYLES
+from .paths import BUILTIN
 from .textfile import compose_yaml, read_text
 
-BUILTIN_THEME = Path(__file__).resolve().parent.parent / "templates" / "theme.yaml"
+BUILTIN_THEME = BUILTIN / "theme.yaml"
 COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 # Characters no edition can carry: XML 1.0 has none of them (the EPUB's XHTML, the DOCX), HTML calls
 # them parse errors, and a lone surrogate (YAML's "\ud800") cannot even be written as UTF-8.
@@ -111,7 +112,7 @@ def _problem(key: str, value) -> str | None:
         if not isinstance(value, str) or not COLOUR_RE.match(value):
             return f"must be a colour as #rrggbb, not {bounded_repr(value)}"
     elif key == "page_size":
-        if value not in PAGE_SIZES:
+        if not isinstance(value, str) or value not in PAGE_SIZES:
             return f"must be one of {', '.join(PAGE_SIZES)}, not {bounded_repr(value)}"
     elif key == "numbering":
         if not isinstance(value, dict) or set(value) - set(LEVELS) or any(v not in STYLES for v in value.values()):

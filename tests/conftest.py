@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.build import build
-from pipeline.reader import read_source
+from pipeline.look import load
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source"
@@ -25,7 +25,7 @@ def paper_text() -> str:
 
 @pytest.fixture(scope="session")
 def doc():
-    return read_source(SOURCE)
+    return load(SOURCE)[0]  # numbered as the editions are
 
 
 @pytest.fixture(scope="session")
@@ -33,7 +33,7 @@ def built(tmp_path_factory):
     """The four editions of the bundled paper, built once: {format: path}."""
     out = tmp_path_factory.mktemp("build")
     build(SOURCE, out)
-    d = read_source(SOURCE)
+    d = load(SOURCE)[0]
     slug = d.meta.slug
     return {
         "dir": out,

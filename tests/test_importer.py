@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from conftest import SOURCE, paper_text, write_source
 from pipeline.errors import SourceError
 from pipeline.importer import escape, import_text
+from pipeline.look import load
 from pipeline.model import plain_text
-from pipeline.reader import markdown, read_source
+from pipeline.reader import markdown
 
 # Keys of source/paper.yaml added by hand after importing (README: "Hand edits to the imported source").
 HAND_EDITED = {"rights", "keywords"}
@@ -101,7 +102,7 @@ def test_another_paper_in_the_same_style(tmp_path):
     text = "\ufeff" + OTHER_PAPER.replace("\n", "\r\n")  # BOM, Windows line endings, no catalogue
     files = import_text(text)
     write_source(tmp_path, files)
-    doc = read_source(tmp_path)
+    doc = load(tmp_path)[0]
     meta = doc.meta
     assert meta.title == "Rivers & Roads: <Policy> in \"Practice\" and 'Deed'"
     assert (meta.date, meta.released.isoformat(), meta.issuer) == (

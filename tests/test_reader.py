@@ -9,13 +9,14 @@ from PIL import Image
 
 from conftest import MINIMAL_YAML, write_source
 from pipeline.errors import SourceError
+from pipeline.look import load
 from pipeline.model import Figure, FootnoteRef, LeadIn, Link, ListBlock, Para, Strong, Table, Text, plain_text
-from pipeline.reader import read_source, slugify
+from pipeline.reader import slugify
 
 
 def read(tmp_path, chapter: str | bytes, yaml: str = MINIMAL_YAML, extra: dict | None = None):
     write_source(tmp_path, {"paper.yaml": yaml, "chapters/one.md": chapter, **(extra or {})})
-    return read_source(tmp_path)
+    return load(tmp_path)[0]  # read and numbered, as every command sees it
 
 
 def problems(tmp_path, chapter, **kw) -> list[str]:

@@ -20,6 +20,7 @@ from PIL import Image
 from conftest import MINIMAL_YAML, ROOT, SOURCE, build_alone, write_rich_source, write_source
 from pipeline.build import build
 from pipeline.errors import SourceError
+from pipeline.look import load
 from pipeline.model import BlockQuote, ListBlock, Para, plain_text
 from pipeline.reader import read_source
 from pipeline.render import Context
@@ -412,7 +413,7 @@ def test_a_broken_template_fails_the_build_naming_it(tmp_path):
 def test_a_part_with_only_a_heading_still_makes_a_whole_book(small_source):
     """ebooklib raises on an empty document after leaving a broken file behind; this edition renders
     in memory from templates, so a part whose body is only its heading is a normal document."""
-    doc = read_source(small_source)
+    doc = load(small_source)[0]
     bare = dataclasses.replace(doc.chapters[0], blocks=(), sections=())
     doc = dataclasses.replace(doc, chapters=(bare,))
     files = epub_edition.render(doc, Context(Templates()))

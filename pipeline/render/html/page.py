@@ -17,7 +17,6 @@ from markupsafe import Markup
 
 from ... import fonts, ids
 from ...colour import AA, contrast, luminance, mix, readable
-from ...errors import Diagnostic, SourceError
 from ...model import Document
 from .. import Context
 from ..common import check_images, check_page_ids, css_string, image_sources
@@ -97,8 +96,7 @@ def _site_url(theme) -> str:
     value = str(theme.get("url") or "").strip()
     if not value:
         return ""
-    if not value.startswith(("https://", "http://")) or any(c.isspace() or c in "\"'<>" for c in value):
-        raise SourceError([Diagnostic("theme", 1, f"setting 'url' must be an absolute http(s) address, not {value!r}")])
+    # An absolute http(s) address: theme.resolve checked it where it was set.
     return value if value.endswith("/") else value + "/"
 
 
@@ -118,19 +116,7 @@ def palette(theme) -> dict:
     """
     fg, bg = theme["text_colour"], theme["background_colour"]
     link, accent = theme["link_colour"], theme["accent_colour"]
-    for name, colour in (("text_colour", fg), ("link_colour", link), ("accent_colour", accent)):
-        ratio = contrast(colour, bg)
-        if ratio < AA:
-            raise SourceError(
-                [
-                    Diagnostic(
-                        "theme",
-                        1,
-                        f"setting '{name}' {colour} has contrast {ratio:.2f}:1 on background_colour {bg}; "
-                        f"the web edition needs at least {AA}:1 (WCAG AA)",
-                    )
-                ]
-            )
+    # The theme's contrast was checked where it was set (theme.resolve), with its path:line.
     light = _shades(fg, bg, link, accent)
     if luminance(bg) < 0.2:  # the theme is dark already
         return {"light": light, "dark": None, "scheme": "dark"}

@@ -1,0 +1,24 @@
+"""SOURCE_DATE_EPOCH (reproducible-builds.org): when set, the editions' timestamp."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import replace
+
+from .errors import Diagnostic, SourceError
+from .model import Document
+
+
+def with_source_date_epoch(doc: Document) -> Document:
+    """Honour SOURCE_DATE_EPOCH as the editions' timestamp, if set."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value:
+        return doc
+    try:
+        stamp = dt.datetime.fromtimestamp(int(value), dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        raise SourceError(
+            [Diagnostic("SOURCE_DATE_EPOCH", 1, f"must be whole seconds since 1970, not {value!r}")]
+        ) from None
+    return replace(doc, meta=replace(doc.meta, modified=stamp))
