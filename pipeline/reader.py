@@ -167,7 +167,24 @@ class _File:
     env: dict
 
 
+@dataclass
+class _Chapter:
+    """What the reader knows while it reads one chapter file, made anew for each (never left over
+    from the chapter before)."""
+
+    file: _File
+    notes: dict[int, SyntaxTreeNode]  # the file's note definitions, by markdown-it's id
+    note_numbers: dict[int, int]  # markdown-it's id -> the note's number in the document
+    note_refs: dict[int, list[str]] = field(default_factory=dict)  # number -> its references' anchors
+    line: int = 0  # the source line of the inline content being read (advanced at soft/hard breaks)
+
+
 class _Reader:
+    """The reading of one source folder: the document-wide state (ids, links, counters) lives here;
+    one chapter's state lives in `self.chapter`, a `_Chapter` set at the start of each chapter."""
+
+    chapter: _Chapter
+
     def __init__(self, source_dir: Path, errors: Collector) -> None:
         self.source_dir = source_dir
         self.root = source_dir.resolve()
@@ -311,15 +328,13 @@ class _Reader:
         return chapters
 
     def _chapter(self, file: _File) -> _Draft | None:
-        self.file = file
         notes = {}
         for node in file.tree.children:
             if node.type == "footnote_block":
                 for note in node.children:
                     notes[note.meta["id"]] = note
-        self.notes = notes
-        self.note_numbers = self._number_notes(file)
-        self.note_refs: dict[int, list[str]] = {}
+        self.chapter = _Chapter(file, notes, {})
+        self.chapter.note_numbers = self._number_notes(file)
         chapter: _Draft | None = None
         stack: list[_Draft] = []
         for node in file.tree.children:
@@ -393,8 +408,8 @@ class _Reader:
                 self.errors.add(
                     draft.loc.path, draft.loc.line, f"empty {what} '{plain_text(draft.title)}': it has no text"
                 )
-        cited = sorted(self.note_numbers.items(), key=lambda item: item[1])
-        blocks = {number: self._blocks(self.notes[local].children, None) for local, number in cited}
+        cited = sorted(self.chapter.note_numbers.items(), key=lambda item: item[1])
+        blocks = {number: self._blocks(self.chapter.notes[local].children, None) for local, number in cited}
         # The references last: reading the notes found those that stand in notes.
         chapter.footnotes = [
             Footnote(
@@ -402,7 +417,7 @@ class _Reader:
                 ids.note_id(number),
                 blocks[number],
                 self._note_loc(local),
-                tuple(self.note_refs.get(number, ())),
+                tuple(self.chapter.note_refs.get(number, ())),
             )
             for local, number in cited
         ]
@@ -420,24 +435,24 @@ class _Reader:
                 stack.pop()
                 continue
             local = ref.meta["id"]
-            if local not in numbers and local in self.notes:
+            if local not in numbers and local in self.chapter.notes:
                 self.footnote_count += 1
                 numbers[local] = self.footnote_count
-                stack.append(_refs_in(self.notes[local].children))
+                stack.append(_refs_in(self.chapter.notes[local].children))
         return numbers
 
     def _note_loc(self, local: int) -> Loc:
-        note = self.notes[local]
+        note = self.chapter.notes[local]
         for child in note.walk():
             if child.map:
-                return Loc(self.file.shown, child.map[0] + 1)
-        return Loc(self.file.shown, 1)
+                return Loc(self.chapter.file.shown, child.map[0] + 1)
+        return Loc(self.chapter.file.shown, 1)
 
     # blocks: a table of node type -> method
     def _blocks(self, nodes, _loc) -> tuple[Block, ...]:
         out = []
         for node in nodes:
-            block = self._block(node, Loc(self.file.shown, _line(node)))
+            block = self._block(node, Loc(self.chapter.file.shown, _line(node)))
             if block is not None:
                 out.append(block)
         return tuple(out)
@@ -508,7 +523,7 @@ class _Reader:
 
     # inlines
     def _inlines(self, inline_node: SyntaxTreeNode, line: int) -> tuple[Inline, ...]:
-        self.line = line
+        self.chapter.line = line
         self._check_note_refs(inline_node.content, line)
         return _merge(self._convert(inline_node.children))
 
@@ -520,10 +535,10 @@ class _Reader:
                 out.append(Text(node.content))
             elif kind == "softbreak":
                 out.append(Text(" "))
-                self.line += 1
+                self.chapter.line += 1
             elif kind == "hardbreak":
                 out.append(LineBreak())
-                self.line += 1
+                self.chapter.line += 1
             elif kind == "strong":
                 out.append(Strong(tuple(self._convert(node.children))))
             elif kind == "em":
@@ -537,7 +552,9 @@ class _Reader:
             elif kind == "footnote_ref":
                 out.append(self._note_ref(node))
             else:
-                self.errors.add(self.file.shown, self.line, f"unsupported Markdown here: {kind.replace('_', ' ')}")
+                self.errors.add(
+                    self.chapter.file.shown, self.chapter.line, f"unsupported Markdown here: {kind.replace('_', ' ')}"
+                )
         return out
 
     def _check_note_refs(self, raw: str, line: int) -> None:
@@ -546,7 +563,7 @@ class _Reader:
         Linear: a label holds no space and no ']', so each reference lies in one run of such
         characters ending at ']'; each run is looked at once, code spans are found once.
         """
-        defined = self.file.env.get("footnotes", {}).get("refs", {})
+        defined = self.chapter.file.env.get("footnotes", {}).get("refs", {})
         raw = _blank_code_spans(raw)
         counted, where = 0, line  # line breaks counted up to `counted`, so far
         for run in NOTE_RUN_RE.finditer(raw):
@@ -563,14 +580,18 @@ class _Reader:
             counted = run.start()
             if len(label) > MAX_NOTE_LABEL:
                 self.errors.add(
-                    self.file.shown, where, f"footnote label {shown(label)} is longer than {MAX_NOTE_LABEL} characters"
+                    self.chapter.file.shown,
+                    where,
+                    f"footnote label {shown(label)} is longer than {MAX_NOTE_LABEL} characters",
                 )
             elif f":{label}" not in defined:
-                self.errors.add(self.file.shown, where, f"footnote [^{label}] has no definition '[^{label}]: …'")
+                self.errors.add(
+                    self.chapter.file.shown, where, f"footnote [^{label}] has no definition '[^{label}]: …'"
+                )
 
     def _link(self, node) -> Link:
         target = str(node.attrs.get("href", ""))
-        loc = Loc(self.file.shown, self.line)
+        loc = Loc(self.chapter.file.shown, self.chapter.line)
         children = tuple(self._convert(node.children))
         if target.startswith("#"):
             self.links.append((unquote(target), loc))
@@ -584,14 +605,14 @@ class _Reader:
     def _image(self, node) -> Image:
         src = unquote(str(node.attrs.get("src", "")))
         alt = plain_text(self._convert(node.children)) if node.children else node.content
-        loc = Loc(self.file.shown, self.line)
+        loc = Loc(self.chapter.file.shown, self.chapter.line)
         relative = src
         if urlsplit(src).scheme:
             self.errors.add(
                 loc.path, loc.line, f"image '{src}' is not a file in the source folder (remote images are not fetched)"
             )
         else:
-            path = self.file.path.parent / src
+            path = self.chapter.file.path.parent / src
             if not _outside(path, self.root, self.errors, loc.path, loc.line, f"image {shown(src)}"):
                 path = path.resolve()
                 relative = str(PurePosixPath(path.relative_to(self.root).as_posix()))
@@ -613,8 +634,8 @@ class _Reader:
         return Image(relative, alt, str(node.attrs.get("title") or ""))
 
     def _note_ref(self, node) -> FootnoteRef:
-        number = self.note_numbers[node.meta["id"]]
-        refs = self.note_refs.setdefault(number, [])
+        number = self.chapter.note_numbers[node.meta["id"]]
+        refs = self.chapter.note_refs.setdefault(number, [])
         refs.append(ids.ref_id(number, len(refs) + 1))  # each reference its own id, for its back-link
         return FootnoteRef(number, ids.note_id(number), refs[-1])
 
