@@ -8,7 +8,7 @@ after (one that lists the downloads comes after them).
 
 from __future__ import annotations
 
-import sys
+import importlib.util
 from pathlib import Path
 
 from .errors import Collector
@@ -19,7 +19,7 @@ from .render.edition import Edition
 
 def package_folder(edition: Edition) -> Path:
     """The folder of the package that defines the edition (its code is its own dependency)."""
-    return Path(sys.modules[edition.render.__module__].__file__).resolve().parent
+    return Path(importlib.util.find_spec(edition.render.__module__).origin).resolve().parent
 
 
 def make_variables(source: Path, root: Path) -> str:

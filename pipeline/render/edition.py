@@ -9,6 +9,7 @@ PDF-only build does not pay for python-docx, nor the others for WeasyPrint.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -63,3 +64,26 @@ class Edition:
     def filename(self, meta: Metadata) -> str:
         """The edition's own file: the one a reader downloads."""
         return self.outputs(meta)[0]
+
+
+def lazy(module: str, name: str) -> Callable[..., Any]:
+    """`module.name`, imported when first called: an edition's descriptor names its heavy functions
+    this way, so that listing the editions imports none of WeasyPrint, python-docx or ebooklib.
+    The function's `__module__` is the module it will call (the Makefile's dependencies use it)."""
+
+    def call(*args: Any) -> Any:
+        return getattr(importlib.import_module(module), name)(*args)
+
+    call.__module__ = module
+    call.__qualname__ = call.__name__ = name
+    return call
+
+
+def slug_file(extension: str) -> Callable[[Metadata], list[str]]:
+    """`outputs` for an edition that writes one file named for the paper: `<slug>.<extension>`."""
+
+    def outputs(meta: Metadata) -> list[str]:
+        return [f"{meta.slug}.{extension}"]
+
+    outputs.__qualname__ = f"slug_file({extension!r})"
+    return outputs

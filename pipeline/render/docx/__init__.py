@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-from ..edition import Edition
+from ..edition import Edition, lazy, slug_file
 
 NAME = "docx"
-
-
-def outputs(meta) -> list[str]:
-    return [f"{meta.slug}.docx"]
-
-
-def _render(doc, ctx):
-    from .writer import render
-
-    return render(doc, ctx)
+outputs = slug_file("docx")
 
 
 EDITION = Edition(
@@ -22,7 +13,7 @@ EDITION = Edition(
     label="Word (DOCX)",
     media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     outputs=outputs,
-    render=_render,
+    render=lazy(f"{__name__}.writer", "render"),
     templates=("docx", "fonts"),
     downloadable=True,
 )

@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-from ..edition import Edition
+from ..edition import Edition, lazy, slug_file
 
 NAME = "epub"
-
-
-def outputs(meta) -> list[str]:
-    return [f"{meta.slug}.epub"]
-
-
-def _render(doc, ctx):
-    from .book import render
-
-    return render(doc, ctx)
+outputs = slug_file("epub")
 
 
 EDITION = Edition(
@@ -22,7 +13,7 @@ EDITION = Edition(
     label="EPUB",
     media_type="application/epub+zip",
     outputs=outputs,
-    render=_render,
+    render=lazy(f"{__name__}.book", "render"),
     templates=("epub", "partials", "fonts"),
     downloadable=True,
 )

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-from ..edition import Edition
+from ..edition import Edition, lazy
 
 NAME = "html"
-
-
-def outputs(meta) -> list[str]:
-    from .page import outputs
-
-    return outputs(meta)
-
-
-def _render(doc, ctx):
-    from .page import render
-
-    return render(doc, ctx)
 
 
 EDITION = Edition(
     name=NAME,
     label="Web",
     media_type="text/html",
-    outputs=outputs,
-    render=_render,
+    outputs=lazy(f"{__name__}.page", "outputs"),
+    render=lazy(f"{__name__}.page", "render"),
     templates=("html", "partials", "fonts"),
     lists_downloads=True,
 )

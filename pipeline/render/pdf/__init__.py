@@ -11,25 +11,10 @@ Only this module is imported until the PDF renders: it holds no WeasyPrint, nor 
 
 from __future__ import annotations
 
-from ..edition import Edition
+from ..edition import Edition, lazy, slug_file
 
 NAME = "pdf"
-
-
-def outputs(meta) -> list[str]:
-    return [f"{meta.slug}.pdf"]
-
-
-def _render(doc, ctx):
-    from .book import render
-
-    return render(doc, ctx)
-
-
-def _job(doc, ctx):
-    from .book import print_job
-
-    return print_job(doc, ctx)
+outputs = slug_file("pdf")
 
 
 def _preload():
@@ -47,10 +32,10 @@ EDITION = Edition(
     label="PDF",
     media_type="application/pdf",
     outputs=outputs,
-    render=_render,
+    render=lazy(f"{__name__}.book", "render"),
     templates=("pdf", "partials", "fonts"),
     downloadable=True,
     worker=_worker,
-    job=_job,
+    job=lazy(f"{__name__}.book", "print_job"),
     preload=_preload,
 )
