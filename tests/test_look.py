@@ -54,3 +54,17 @@ def test_check_reports_template_and_theme_problems_with_the_source(tmp_path):
     assert f"{theme / 'theme.yaml'}:1: theme setting 'page_size' must be one of a4, letter" in err
     assert f"{theme / 'html' / 'index.html'}:1:" in err
     assert f"{src / 'chapters' / 'one.md'}:3:" in err
+
+
+def test_source_date_epoch_must_be_a_time_the_editions_can_hold(tmp_path, monkeypatch):
+    import pytest
+
+    from pipeline.errors import SourceError
+
+    src, _theme = _paper(tmp_path)
+    for bad in ("-1", "1e9", "12.5", "０", "100"):  # negative, float forms, a full-width digit, 1970
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", bad)
+        with pytest.raises(SourceError, match="SOURCE_DATE_EPOCH:1: must be whole seconds since 1970"):
+            load(src)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert load(src)[0].meta.modified.year == 2023
