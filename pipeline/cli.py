@@ -200,9 +200,10 @@ def cmd_import(args) -> int:
     from .encoding import read_paper
     from .errors import Collector
     from .importer import import_paper, write_import
+    from .paperstyle import fit
 
     errors = Collector()
-    decoded = read_paper(Path(args.text), errors, args.encoding)
+    decoded = read_paper(Path(args.text), errors, args.encoding, fit)
     errors.raise_if_any()
     imported = import_paper(decoded.text, args.text)
     files = imported.files

@@ -28,8 +28,14 @@ class Decoded:
     detected: bool = False  # not UTF-8, and found by detection
 
 
-def decode_any(data: bytes, path, errors: Collector, encoding: str | None = None) -> Decoded | None:
-    """The text of a file's bytes (BOM removed), or None after reporting why it cannot be read."""
+def decode_any(data: bytes, path, errors: Collector, encoding: str | None = None, fit=None) -> Decoded | None:
+    """The text of a file's bytes (BOM removed), or None after reporting why it cannot be read.
+
+    `fit(text)`, if given, scores a reading (higher fits better): of readings that disagree, only
+    those that fit best are kept. The importer's fit counts the white-paper headings and punctuation
+    a reading shows, so "1、" read as GB18030 wins over "1﹜" read as Big5 in an English text with a
+    few such characters, where the detector alone finds both as plausible.
+    """
     if encoding is not None:
         return _given(data, path, errors, encoding)
     if data.startswith(codecs.BOM_UTF8):
@@ -46,6 +52,9 @@ def decode_any(data: bytes, path, errors: Collector, encoding: str | None = None
             except UnicodeDecodeError:
                 break
     readings = _readings(data)
+    if len(readings) > 1 and fit is not None:
+        scores = {name: fit(text) for name, text in readings.items()}
+        readings = {name: text for name, text in readings.items() if scores[name] == max(scores.values())}
     if not readings:
         errors.add(path, 1, f"{utf8_problem}, nor text in any encoding tried; save it as UTF-8")
         return None
@@ -102,13 +111,13 @@ def _given(data: bytes, path, errors: Collector, encoding: str) -> Decoded | Non
     return Decoded(text.lstrip("\ufeff"), name)
 
 
-def read_paper(path, errors: Collector, encoding: str | None = None) -> Decoded | None:
+def read_paper(path, errors: Collector, encoding: str | None = None, fit=None) -> Decoded | None:
     """A text file to import (a regular file, bounded in size), decoded as above and checked for
     characters no edition can carry."""
     from .textfile import clean, read_bytes
 
     data = read_bytes(path, errors)
-    decoded = None if data is None else decode_any(data, path, errors, encoding)
+    decoded = None if data is None else decode_any(data, path, errors, encoding, fit)
     if decoded is None:
         return None
     return Decoded(clean(decoded.text, path, errors), decoded.encoding, decoded.detected)

@@ -268,10 +268,12 @@ def _key(line: str) -> str:
 def _catalogue_end(paras, start: int, style: paperstyle.Style) -> int | None:
     """Where the body starts after a catalogue whose entries begin at `start`, or None if none ends there.
 
-    The catalogue is a run of headings; the body starts where the run's first entry comes again,
-    and there the body's headings must hold the entries before it in their order (a section title
-    may repeat inside the catalogue, "(1) Background" in two chapters, so a repeat alone ends
-    nothing). Failing that check, the first entry's second appearance, as the catalogue says.
+    The catalogue is a run of headings. The body starts where the catalogue's structure starts
+    again: at a second appearance of its first entry from which the body's headings, of the kinds
+    the catalogue lists (a catalogue may list the chapters only), are the catalogue's entries in
+    their order. A title repeated inside the catalogue ("(1) Background" in two chapters) ends
+    nothing. If no appearance passes the check (an entry worded differently in the body), the
+    first entry's second appearance.
     """
     run = []
     k = start
@@ -284,10 +286,13 @@ def _catalogue_end(paras, start: int, style: paperstyle.Style) -> int | None:
     candidates = [n for n in range(1, len(run)) if keys[n] == keys[0]]
     if not candidates:
         return None
-    headings = [(j, _key(line)) for j, (_, line) in enumerate(paras) if j >= run[0] and style.heading(line)]
+    headings = [
+        (j, _key(line), h.kind) for j, (_, line) in enumerate(paras[run[0] :], run[0]) if (h := style.heading(line))
+    ]
     for n in candidates[:MAX_CATALOGUE_CHECKS]:
-        body = iter(key for j, key in headings if j >= run[n])
-        if all(any(key == entry for key in body) for entry in keys[:n]):  # entries, in order, in the body
+        kinds = {kind for j, _key_, kind in headings if run[0] <= j < run[n]}
+        body = [key for j, key, kind in headings if j >= run[n] and kind in kinds]
+        if body == keys[:n]:
             return run[n]
     return run[candidates[0]]
 

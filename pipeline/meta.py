@@ -233,9 +233,11 @@ def _numbering(node, path, errors) -> Numbering | None:
             continue
         if key in forms:  # the label around the number: "{}、", "（{}）"
             form = value_node.value if isinstance(value_node, yaml.ScalarNode) else None
-            problem = format_problem(form) or (describe(c) if form and (c := bad_character(form)) else None)
+            problem = format_problem(form)
+            if problem is None and (char := bad_character(form)) is not None:
+                problem = f"holds {describe(char)}, which no edition can carry"
             if problem:
-                errors.add(path, kline, f'numbering {key} {problem}, such as "{{}}." or "（{{}}）"')
+                errors.add(path, kline, f'numbering {key} {problem}; a form is such as "{{}}." or "（{{}}）"')
             else:
                 values[key] = form
         elif key not in ("chapters", "sections", "subsections"):

@@ -133,6 +133,19 @@ def detect(lines: list[str]) -> Style:
     return Style(chapter, section, chinese, traditional)
 
 
+# The punctuation of the style's headings and text, in either language.
+PUNCTUATION = frozenset("、，。；：？！“”‘’（）《》—…")
+
+
+def fit(text: str) -> tuple[int, int]:
+    """How well a reading of a text (an encoding's guess) fits the white-paper style: how many of its
+    lines are headings or the catalogue, then how many of its characters are the style's punctuation."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    style = detect(lines[1:])
+    headings = sum(1 for line in lines if style.heading(line) or CATALOGUE_RE.match(line))
+    return headings, sum(1 for char in text if char in PUNCTUATION)
+
+
 def written(numbering: Numbering) -> dict[str, str] | None:
     """paper.yaml's `numbering` for a guessed numbering: None for the default (the theme's), else the
     chapters' and sections' styles and any label form that is not the default."""
