@@ -4,14 +4,18 @@ The style it reads, one paragraph a line, blank lines between:
 
     Title
     [Date: 2023-06-20 Clicks:0]                       news-page header, optional
-    [Beijing, March 16 (Xinhua) - … as follows:]      optional
-    [Title again] [(March 2023)] [issuer lines…]      the title block
+    [Beijing, March 16 (Xinhua) - … as follows:]      optional (or 新华社北京3月16日电 … 全文如下：)
+    [Title again] [(March 2023)] [issuer lines…]      the title block (or （2023年3月）)
     [catalogue + its entries]                         optional, not kept: contents are generated
-    preface / N、 Title / (N) Title / Conclusion      the body's headings
+    preface / N、 Title / (N) Title / Conclusion      the body's headings, in one of the variants
+                                                      of paperstyle.py ("I."/"1.", "一、"/"（一）")
     paragraphs                                        "——…" and lead-in sentences kept as they are
 
-`import_text` is pure (text in, files out) so tests can run it on any string; `write_import` puts
-the files in a folder. The first line of the paper.yaml it writes is IMPORT_MARK: `import --force`
+The variant's numbering goes to paper.yaml as `numbering` (unless it is the default "I."/"(1)"),
+so the editions show the paper's own labels; a Chinese text gets `language: zh-Hans` (or zh-Hant).
+
+`import_text` is pure (text in, files out) so tests can run it on any string, and `import_paper`
+also returns what it guessed (`Guess.summary`); `write_import` puts the files in a folder. The first line of the paper.yaml it writes is IMPORT_MARK: `import --force`
 replaces only a folder so marked, and there only paper.yaml and the chapter files its contents list.
 """
 
