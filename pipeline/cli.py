@@ -53,6 +53,11 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("text", help="the plain-text paper")
     i.add_argument("--out", required=True, help="the source folder to create")
     i.add_argument("--force", action="store_true", help="replace the files in a non-empty --out folder")
+    i.add_argument(
+        "--encoding",
+        default=None,
+        help="the text's encoding, e.g. gb18030 (default: UTF-8, else detected where that is unambiguous)",
+    )
 
     t = sub.add_parser(
         "templates",
@@ -202,20 +207,29 @@ def cmd_check(args) -> int:
 
 
 def cmd_import(args) -> int:
+    from .encoding import read_paper
     from .errors import Collector
-    from .importer import import_text, write_import
-    from .textfile import read_text
+    from .importer import import_paper, write_import
+    from .paperstyle import fit
 
     errors = Collector()
-    text = read_text(Path(args.text), errors)
+    decoded = read_paper(Path(args.text), errors, args.encoding, fit)
     errors.raise_if_any()
-    files = import_text(text, args.text)
+    imported = import_paper(decoded.text, args.text)
+    files = imported.files
     out = Path(args.out)
     removed = write_import(files, out, Path(args.text), args.force)
     chapters = sum(1 for name in files if name.endswith(".md"))
     print(f"imported {args.text} into {out}/ ({chapters} chapter files)")
+    if decoded.detected:
+        print(f"{args.text}: not UTF-8; read as {decoded.encoding} (detected); give --encoding if that is wrong")
+    elif args.encoding:
+        print(f"{args.text}: read as {decoded.encoding}, as --encoding says")
     if removed:
         print(f"removed the earlier import's chapter files the text no longer has: {', '.join(removed)}")
+    print("what the importer took the text to be (check it, then edit paper.yaml and the chapters):")
+    for line in imported.guess.summary():
+        print(line)
     return 0
 
 

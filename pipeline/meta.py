@@ -14,7 +14,7 @@ import yaml
 
 from .errors import Collector, did_you_mean, shown
 from .model import Metadata, Numbering
-from .numbering import STYLES
+from .numbering import FORMAT_KEYS, STYLES, format_problem
 from .textfile import bad_character, compose_yaml, describe, read_text
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -50,7 +50,7 @@ FIELDS: dict[str, tuple[str, bool, str]] = {
     "keywords": ("strlist", False, "a list of subject keywords"),
     "provenance": ("str", False, "where this text comes from"),
     "contents_title": ("str", False, "heading of the generated contents (default 'Contents')"),
-    "numbering": ("numbering", False, "numbering styles: chapters, sections, subsections"),
+    "numbering": ("numbering", False, "numbering styles (chapters, sections, subsections) and label forms"),
     "theme": ("theme", False, "theme settings for this paper (see docs/templates.md)"),
     "contents": ("contents", True, "the ordered list of chapter files"),
 }
@@ -225,13 +225,28 @@ def _numbering(node, path, errors) -> Numbering | None:
         errors.add(path, line, "'numbering' must be a mapping such as {chapters: upper-roman, sections: arabic}")
         return None
     values = {}
+    forms = FORMAT_KEYS.values()
     for key_node, value_node in node.value:
         key = _key(key_node, path, errors)
         kline = key_node.start_mark.line + 1
         if key is None:
             continue
-        if key not in ("chapters", "sections", "subsections"):
-            errors.add(path, kline, f"unknown numbering level {shown(key)}; use chapters, sections or subsections")
+        if key in forms:  # the label around the number: "{}、", "（{}）"
+            form = value_node.value if isinstance(value_node, yaml.ScalarNode) else None
+            problem = format_problem(form)
+            if problem is None and (char := bad_character(form)) is not None:
+                problem = f"holds {describe(char)}, which no edition can carry"
+            if problem:
+                errors.add(path, kline, f'numbering {key} {problem}; a form is such as "{{}}." or "（{{}}）"')
+            else:
+                values[key] = form
+        elif key not in ("chapters", "sections", "subsections"):
+            errors.add(
+                path,
+                kline,
+                f"unknown numbering level {shown(key)}; use chapters, sections or subsections"
+                f" (and {', '.join(forms)} for the label around the number)",
+            )
         elif not isinstance(value_node, yaml.ScalarNode) or value_node.value not in STYLES:
             errors.add(path, kline, f"numbering of {key} must be one of {', '.join(STYLES)}")
         else:

@@ -9,6 +9,7 @@ that templates and renderers dispatch on (a table of kind -> function, not isins
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -227,9 +228,17 @@ class Section:
         return plain_text(self.title)
 
     @property
+    def label_gap(self) -> str:
+        """What stands between the label and the title: a space ("II. Title"), or nothing after a
+        full-width label ("一、标题", "（一）标题"), whose punctuation carries its own space in CJK type."""
+        if self.label and unicodedata.east_asian_width(self.label[-1]) in ("W", "F"):
+            return ""
+        return " "
+
+    @property
     def heading_text(self) -> str:
         """The heading as shown and read out: its label and its title ("II. Title"), or the title."""
-        return " ".join(filter(None, (self.label, self.plain_title)))
+        return self.label_gap.join(filter(None, (self.label, self.plain_title)))
 
     @property
     def heading_id(self) -> str:
@@ -245,9 +254,13 @@ class Section:
 
 @dataclass(frozen=True)
 class Numbering:
-    chapters: str = "upper-roman"  # upper-roman, lower-roman, arabic, upper-alpha, lower-alpha, none
+    chapters: str = "upper-roman"  # numbering.STYLES: upper-roman, arabic, cjk-ideographic, none, …
     sections: str = "arabic"
     subsections: str = "none"
+    # The label around the counter, "{}" where it goes (numbering.FORMATS): "II.", "(3)"; "二、", "（三）".
+    chapter_format: str = "{}."
+    section_format: str = "({})"
+    subsection_format: str = "{}."
 
 
 @dataclass(frozen=True)

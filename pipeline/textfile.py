@@ -56,6 +56,11 @@ def decode(data: bytes, path, errors: Collector) -> str | None:
         line = data.count(b"\n", 0, exc.start) + 1
         errors.add(path, line, f"not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8")
         return None
+    return clean(text, path, errors)
+
+
+def clean(text: str, path, errors: Collector) -> str:
+    """Text with `\n` line endings, after reporting each line that holds a character no edition can carry."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     reported, counted, line = 0, 0, 1  # one message a line; line breaks counted up to `counted`
     for found in _BAD_IN_TEXT.finditer(text):
@@ -75,6 +80,12 @@ def file_kind(mode: int) -> str:
 
 
 def read_text(path: Path, errors: Collector) -> str | None:
+    data = read_bytes(path, errors)
+    return None if data is None else decode(data, path, errors)
+
+
+def read_bytes(path: Path, errors: Collector) -> bytes | None:
+    """A regular file's bytes, at most MAX_TEXT_BYTES, or None after reporting why not."""
     try:
         mode = path.stat().st_mode
         if stat.S_ISDIR(mode):
@@ -94,7 +105,7 @@ def read_text(path: Path, errors: Collector) -> str | None:
     if len(data) > MAX_TEXT_BYTES:
         errors.add(path, 1, f"file larger than {MAX_TEXT_BYTES // (1024 * 1024)} MiB, the limit for a source file")
         return None
-    return decode(data, path, errors)
+    return data
 
 
 class YamlLimit(yaml.MarkedYAMLError):

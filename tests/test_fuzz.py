@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import MINIMAL_YAML, write_source
+from paperstyles import PAPERS, expected_structure, structure_of, text_of
 from pipeline.errors import SourceError
 from pipeline.importer import import_text
 from pipeline.reader import read_source
@@ -65,8 +66,14 @@ def test_metadata_never_crashes(tmp_path_factory, yaml_text):
 LINES = st.lists(
     st.one_of(
         st.sampled_from(["preface", "Conclusion", "catalogue", "(March 2023)", "Date: 2023-06-20 Clicks:0", ""]),
+        st.sampled_from(
+            ["前言", "结束语", "目录", "（2023年3月）", "新华社北京3月16日电 白皮书。全文如下：", "Epilogue"]
+        ),
         st.builds(lambda n, t: f"{n}、 {t}", st.integers(1, 12), TEXT),
         st.builds(lambda n, t: f"({n}) {t}", st.integers(1, 12), TEXT),
+        st.builds(
+            lambda n, t: f"{n}{t}", st.sampled_from(["一、", "十二、", "（一）", "(三)", "I. ", "IV. ", "1. "]), TEXT
+        ),
         st.builds(lambda t: f"——{t}", TEXT),
         TEXT,
     ),
@@ -91,3 +98,37 @@ def test_importer_output_reads_back_or_the_importer_says_why(tmp_path_factory, l
     except SourceError as exc:
         # Only a problem in the text itself (a control character) may stop an imported source.
         assert all("control character" in d.message for d in exc.diagnostics), exc
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(paper=PAPERS)
+def test_any_generated_paper_in_any_style_imports_to_the_structure_it_was_made_from(tmp_path_factory, paper):
+    """A paper drawn in any style the importer takes (received "1、"/"(1)", English "I."/"1.", Chinese
+    "一、"/"（一）"; titles repeated across chapters; with or without catalogue, preface, conclusion,
+    sections) imports to exactly its chapters, labels, sections and paragraphs."""
+    root = write_source(tmp_path_factory.mktemp("paper"), import_text(text_of(paper), "paper.txt"))
+    doc = read_source(root)
+    assert structure_of(doc) == expected_structure(paper)
+    assert doc.meta.language == ("zh-Hans" if paper.style == "chinese" else "en")
+
+
+@settings(max_examples=500, deadline=None)
+@given(paper=PAPERS, encoding=st.sampled_from(["gb18030", "gbk", "big5", "cp1252", "cp1251", "utf_16", "utf_32"]))
+def test_a_paper_in_another_encoding_reads_as_its_text_or_is_refused(paper, encoding):
+    """Never mojibake: the text of a generated paper saved in another encoding is read back exactly,
+    or refused with path:1:, never read as other characters."""
+    from pipeline.encoding import decode_any
+    from pipeline.errors import Collector
+    from pipeline.paperstyle import fit
+
+    text = text_of(paper)
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError:
+        return
+    errors = Collector()
+    decoded = decode_any(data, "paper.txt", errors, fit=fit)
+    if decoded is None:
+        assert errors.items and all(d.line == 1 for d in errors.items)
+    else:
+        assert decoded.text == text, (encoding, decoded.encoding)

@@ -341,7 +341,7 @@ class _Writer:
         name = self.bookmarks[section.id]
         start = self._bookmark_start(p, name)
         if section.label:
-            self._runs(p, section.label + " ")
+            self._runs(p, section.label + section.label_gap)
         self._inlines(p, section.title, ())
         self._bookmark_end(p, start)
         self._blocks(Flow(self.body), section.blocks)
