@@ -30,9 +30,9 @@ from pipeline.cli import main
 from pipeline.encoding import decode_any
 from pipeline.errors import Collector, SourceError
 from pipeline.importer import import_paper, import_text
+from pipeline.look import load
 from pipeline.model import plain_text
 from pipeline.paperstyle import fit
-from pipeline.reader import read_source
 from textcheck import expected_pieces, missing_in_order, pdf_text
 
 CORPUS = Path(__file__).parent / "importer_corpus"
@@ -100,7 +100,7 @@ def imported(tmp_path_factory):
     for name in VARIANTS:
         result = import_paper(_text(name), f"{name}.txt")
         source = write_source(tmp_path_factory.mktemp(name) / "source", result.files)
-        out[name] = (source, read_source(source), result.guess)
+        out[name] = (source, load(source)[0], result.guess)
     return out
 
 
@@ -155,7 +155,7 @@ def test_each_variant_imports_from_another_encoding(tmp_path, capsys, name):
     said = capsys.readouterr().out
     assert f"not UTF-8; read as {variant.encoding} (detected)" in said
     assert "  numbering   " in said
-    doc = read_source(tmp_path / "src")
+    doc = load(tmp_path / "src")[0]
     assert tuple(s.heading_text for s in doc.sections()) == variant.headings
     assert [plain_text(p.inlines) for p in doc.paragraphs()][0] in text
 
@@ -285,7 +285,7 @@ ROUND_TRIP = settings(max_examples=60, deadline=None, suppress_health_check=[Hea
 @given(paper=PAPERS)
 def test_a_generated_paper_in_any_style_imports_to_its_structure(tmp_path_factory, paper):
     source = write_source(tmp_path_factory.mktemp("paper"), import_text(text_of(paper), "paper.txt"))
-    doc = read_source(source)
+    doc = load(source)[0]
     assert structure_of(doc) == expected_structure(paper)
     assert doc.meta.language == ("zh-Hans" if paper.style == "chinese" else "en")
 

@@ -6,8 +6,8 @@ import pytest
 
 from conftest import MINIMAL_YAML, write_source
 from pipeline.errors import SourceError
+from pipeline.look import load
 from pipeline.numbering import cjk_ideographic, label
-from pipeline.reader import read_source
 
 CHAPTERS = {"chapters/one.md": "# One\n\nText.\n\n## Part\n\nMore.\n\n## Other\n\nAgain.\n"}
 
@@ -35,19 +35,19 @@ def test_a_papers_numbering_sets_the_label_forms_and_no_space_follows_a_full_wid
         "numbering:\n  chapters: cjk-ideographic\n  sections: cjk-ideographic\n"
         "  chapter_format: '{}、'\n  section_format: （{}）\n"
     )
-    doc = read_source(write_source(tmp_path, {"paper.yaml": yaml, **CHAPTERS}))
+    doc = load(write_source(tmp_path, {"paper.yaml": yaml, **CHAPTERS}))[0]
     assert [s.heading_text for s in doc.sections()] == ["一、One", "（一）Part", "（二）Other"]
     assert [s.label for s in doc.sections()] == ["一、", "（一）", "（二）"]
 
 
 def test_the_english_editions_form(tmp_path):
     yaml = MINIMAL_YAML + "numbering: {chapters: upper-roman, sections: arabic, section_format: '{}.'}\n"
-    doc = read_source(write_source(tmp_path, {"paper.yaml": yaml, **CHAPTERS}))
+    doc = load(write_source(tmp_path, {"paper.yaml": yaml, **CHAPTERS}))[0]
     assert [s.heading_text for s in doc.sections()] == ["I. One", "1. Part", "2. Other"]
 
 
 def test_the_default_is_unchanged(tmp_path):
-    doc = read_source(write_source(tmp_path, {"paper.yaml": MINIMAL_YAML, **CHAPTERS}))
+    doc = load(write_source(tmp_path, {"paper.yaml": MINIMAL_YAML, **CHAPTERS}))[0]
     assert [s.heading_text for s in doc.sections()] == ["I. One", "(1) Part", "(2) Other"]
 
 
@@ -67,7 +67,7 @@ def test_the_default_is_unchanged(tmp_path):
 def test_a_bad_label_form_is_named_at_its_line(tmp_path, value, message):
     yaml = MINIMAL_YAML + f"numbering:\n  chapters: arabic\n  chapter_format: {value}\n  chapter: arabic\n"
     with pytest.raises(SourceError) as info:
-        read_source(write_source(tmp_path, {"paper.yaml": yaml, **CHAPTERS}))
+        load(write_source(tmp_path, {"paper.yaml": yaml, **CHAPTERS}))[0]
     shown = [str(d) for d in info.value.diagnostics]
     assert any(f"paper.yaml:12: {message}" in d for d in shown), shown
     assert any("paper.yaml:13: unknown numbering level 'chapter'" in d for d in shown), shown
