@@ -25,7 +25,8 @@ from conftest import MINIMAL_YAML, ROOT, SOURCE, build_alone, write_source
 from pipeline.build import build, prepare
 from pipeline.errors import SourceError
 from pipeline.model import plain_text
-from pipeline.render.docx import writer as docx_edition
+from pipeline.render.docx.styles import WRITTEN
+from pipeline.render.docx.wml import bookmark_names
 from textcheck import pdf_text
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -219,10 +220,7 @@ def test_reference_document_has_every_style():
         (s.get(q("w:type")), s.find(q("w:name")).get(q("w:val"))) for s in ref.xml("word/styles.xml").iter(q("w:style"))
     }
     missing = [s for s in ISSUE_STYLES if s not in styles]
-    used = [("paragraph", n) for n in docx_edition.PARAGRAPH_STYLES]
-    used += [("character", n) for n in docx_edition.CHARACTER_STYLES] + [
-        ("table", n) for n in docx_edition.TABLE_STYLES
-    ]
+    used = [(s.kind, s.name) for s in WRITTEN]
     missing += [s for s in used if s not in styles]
     assert missing == []
     # Each style is what it claims: lead-ins bold, headings on outline levels 0-2, the body serif,
@@ -305,7 +303,7 @@ def test_title_page(pkg, model):
 
 def test_headings_in_heading_styles_in_order_with_numbers_and_bookmarks(pkg, model):
     names = pkg.style_names()
-    bookmarks = docx_edition.bookmark_names(model)
+    bookmarks = bookmark_names(model)
     found = []
     for p in text_paragraphs(pkg):
         style = style_of(p, names)
