@@ -6,7 +6,6 @@ byte-identical builds; and LibreOffice opens it, lays it out where the contents 
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import io
 import os
 import re
@@ -23,6 +22,7 @@ from PIL import Image
 
 from conftest import MINIMAL_YAML, ROOT, SOURCE, build_alone, write_source
 from pipeline.build import build, prepare
+from pipeline.cli import main
 from pipeline.errors import SourceError
 from pipeline.model import plain_text
 from pipeline.render.docx.styles import WRITTEN
@@ -33,6 +33,7 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS = {"w": W, "r": R}
 REFERENCE = ROOT / "templates" / "docx" / "reference.docx"
+CIVIC = ROOT / "examples" / "themes" / "civic"
 SOFFICE = shutil.which("soffice")
 
 
@@ -131,13 +132,6 @@ def fields(el):
         elif state == "result":
             result.append(text_of(run))
     return found
-
-
-def reference_builder():
-    spec = importlib.util.spec_from_file_location("make_reference_docx", ROOT / "scripts" / "make_reference_docx.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def libreoffice_pdf(docx_path: Path, workdir: Path, fonts: bool = True) -> tuple[Path, str]:
@@ -245,15 +239,64 @@ def test_reference_document_has_every_style():
     assert b"python-docx" not in ref.zip.read("docProps/core.xml")
 
 
-def test_committed_reference_document_is_what_the_script_makes():
-    """scripts/make_reference_docx.py regenerates templates/docx/reference.docx exactly (entry by entry)."""
-    from pipeline.theme import resolve
+@pytest.mark.parametrize("theme", ["builtin", "civic-templates", "civic-in-dir"])
+def test_pipeline_reference_docx_makes_the_committed_reference_documents(theme, tmp_path, capsys):
+    """`pipeline reference-docx` regenerates templates/docx/reference.docx and the civic theme's
+    docx/reference.docx (made from its theme.yaml) byte for byte."""
+    out = tmp_path / "made"
+    if theme == "builtin":
+        args, committed = [str(out)], REFERENCE
+    elif theme == "civic-templates":
+        args, committed = [str(out), "--templates", str(CIVIC)], CIVIC / "docx" / "reference.docx"
+    else:  # a folder with a theme.yaml: its settings, without --templates
+        out.mkdir()
+        shutil.copy(CIVIC / "theme.yaml", out / "theme.yaml")
+        args, committed = [str(out)], CIVIC / "docx" / "reference.docx"
+    assert main(["reference-docx", *args]) == 0
+    assert capsys.readouterr().out == f"wrote {out / 'docx' / 'reference.docx'}\n"
+    made = out / "docx" / "reference.docx"
+    assert zipfile.ZipFile(made).namelist() == zipfile.ZipFile(committed).namelist()
+    assert made.read_bytes() == committed.read_bytes()
 
-    made = zipfile.ZipFile(io.BytesIO(reference_builder().build(resolve(None, {}))))
-    committed = zipfile.ZipFile(REFERENCE)
-    assert made.namelist() == committed.namelist()
-    for name in made.namelist():
-        assert made.read(name) == committed.read(name), name
+
+STYLES_TEMPLATE = ROOT / "templates" / "docx" / "styles.xml"
+
+
+@pytest.mark.parametrize(
+    "case, expected",
+    [
+        ("missing-folder", "{templates}:1: templates folder not found"),
+        ("theme", "{templates}/theme.yaml:1: theme setting 'accent_colour' must be a colour as #rrggbb"),
+        ("syntax", "{templates}/docx/styles.xml:3: template syntax:"),
+        ("undefined", "{templates}/docx/styles.xml:2: template error:"),
+        ("not-xml", "{templates}/docx/styles.xml:1: does not make well-formed XML:"),
+        ("style", "{templates}/docx/styles.xml:1: the reference document lacks character style 'Lead-in'"),
+    ],
+)
+def test_pipeline_reference_docx_reports_bad_templates(case, expected, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    templates = tmp_path / "theme"
+    if case != "missing-folder":
+        (templates / "docx").mkdir(parents=True)
+    styles = templates / "docx" / "styles.xml"
+    if case == "theme":
+        (templates / "theme.yaml").write_text('accent_colour: "teal"\n', encoding="utf-8")
+    elif case == "syntax":
+        styles.write_text("<w:styles>\n\n{% if %}\n", encoding="utf-8")
+    elif case == "undefined":
+        styles.write_text("<w:styles>\n{{ nothing.here }}\n", encoding="utf-8")
+    elif case == "not-xml":
+        styles.write_text("<w:styles>{{ fonts.body }}</w:styles", encoding="utf-8")
+    elif case == "style":
+        text = STYLES_TEMPLATE.read_text(encoding="utf-8")
+        assert '{% call style("LeadIn"' in text, "the line this test removes has moved"
+        kept = [line for line in text.splitlines(keepends=True) if 'style("LeadIn"' not in line]
+        styles.write_text("".join(kept), encoding="utf-8")
+    assert main(["reference-docx", str(tmp_path / "out"), "--templates", "theme"]) == 1
+    err = capsys.readouterr().err
+    assert expected.format(templates="theme") in err, err
+    assert "Traceback" not in err and "internal error" not in err
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_designers_reference_document_is_used(tmp_path, small_source):
