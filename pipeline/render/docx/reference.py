@@ -25,8 +25,8 @@ from lxml import etree
 from ...errors import Collector, Diagnostic, SourceError
 from ...templates import Templates, shown_path
 from .fonts import MONO, MONO_PANOSE, vendored
-from .ooxml import W_NS, replace_part, xml_bytes
-from .package import REFERENCE, drop_relationships, save, set_app_properties
+from .ooxml import W_NS, replace_part
+from .package import REFERENCE, drop_relationships, save, set_app_properties, set_core_properties
 from .styles import BY_KEY, style_ids
 
 # The parts made from templates, and the root element each must have.
@@ -39,7 +39,7 @@ PARTS = (
 PAGE = {"a4": (11906, 16838), "letter": (12240, 15840)}  # twips (1/20 pt)
 MARGINS = {"top": 25, "bottom": 25, "left": 30, "right": 30, "header": 12, "footer": 12}  # mm
 FIXED_DATE = dt.datetime(2024, 1, 1)  # the reference document's own timestamps (never the clock)
-APPLICATION = "scripts/make_reference_docx.py"
+APPLICATION = "pipeline reference-docx"
 # python-docx's default template carries much that a reference document should not: the Word 2010
 # style copy, a customXml item, a thumbnail of an empty page, web settings.
 UNWANTED_SUFFIXES = ("/stylesWithEffects", "/customXml", "/webSettings")
@@ -80,20 +80,17 @@ def make(templates: Templates, theme) -> bytes:
     section.header_distance, section.footer_distance = Twips(mm(MARGINS["header"])), Twips(mm(MARGINS["footer"]))
     section.gutter = Twips(0)
 
-    props = document.core_properties
-    props.title = "Reference document for the DOCX edition"
-    props.subject = "Styles of the DOCX edition; edit them, keep the names"
-    props.author = props.last_modified_by = ""
-    props.comments = "Regenerate with scripts/make_reference_docx.py"
-    props.keywords = ""
-    props.revision = 1
+    set_core_properties(
+        document,
+        {
+            "title": "Reference document for the DOCX edition",
+            "subject": "Styles of the DOCX edition; edit them, keep the names",
+            "description": "Make it again with `pipeline reference-docx`",
+        },
+        FIXED_DATE,
+    )
     set_app_properties(document, APPLICATION)
-    # The core properties' dates: python-docx keeps the template's 2013 dates unless told otherwise.
-    core = etree.fromstring(part.package.part_related_by(RT.CORE_PROPERTIES).blob)
-    for el in core:
-        if etree.QName(el).localname in ("created", "modified"):
-            el.text = FIXED_DATE.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return save(document, FIXED_DATE.date(), replace={"docProps/core.xml": xml_bytes(core)})
+    return save(document, FIXED_DATE.date())
 
 
 def _context(templates: Templates, theme) -> dict:
