@@ -314,6 +314,44 @@ def test_a_designers_reference_document_is_used(tmp_path, small_source):
     assert [p.text for p in out.paragraphs if p.style.name == "Heading 1"] == ["I. One"]
 
 
+def test_without_a_reference_document_of_its_own_a_theme_restyles_the_docx(tmp_path, small_source):
+    """A templates folder with a theme.yaml and no docx/reference.docx: the build makes the reference
+    from the theme, the same bytes as the one `pipeline reference-docx` makes (civic's committed one)."""
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    shutil.copy(CIVIC / "theme.yaml", theme / "theme.yaml")
+    build(small_source, tmp_path / "made", formats=("docx",), templates=theme)
+    build(small_source, tmp_path / "civic", formats=("docx",), templates=CIVIC)
+    made = (tmp_path / "made" / "small-paper.docx").read_bytes()
+    assert made == (tmp_path / "civic" / "small-paper.docx").read_bytes()
+    document = docx.Document(io.BytesIO(made))
+    assert str(document.styles["Heading 2"].font.color.rgb) == "0B5C6B"  # civic's accent
+    assert document.sections[-1].page_width == docx.shared.Twips(12240)  # letter
+
+    # The paper's own theme settings too, and a designer's styles template.
+    (small_source / "paper.yaml").write_text(
+        (small_source / "paper.yaml").read_text(encoding="utf-8") + 'theme:\n  accent_colour: "#123456"\n',
+        encoding="utf-8",
+    )
+    (theme / "docx").mkdir()
+    styles = (ROOT / "templates" / "docx" / "styles.xml").read_text(encoding="utf-8")
+    assert "{{ size(13.5) }}" in styles, "the size this test changes has moved"
+    (theme / "docx" / "styles.xml").write_text(styles.replace("{{ size(13.5) }}", "{{ size(15) }}"), encoding="utf-8")
+    build(small_source, tmp_path / "paper", formats=("docx",), templates=theme)
+    heading = docx.Document(str(tmp_path / "paper" / "small-paper.docx")).styles["Heading 2"].font
+    assert (str(heading.color.rgb), heading.size) == ("123456", docx.shared.Pt(15))
+
+
+@pytest.mark.parametrize("content", [b"not a zip", b"", b"PK\x05\x06" + bytes(18)])
+def test_a_reference_document_that_is_no_docx_is_reported(tmp_path, small_source, content):
+    theme = tmp_path / "theme" / "docx"
+    theme.mkdir(parents=True)
+    (theme / "reference.docx").write_bytes(content)
+    with pytest.raises(SourceError) as info:
+        build(small_source, tmp_path / "out", formats=("docx",), templates=tmp_path / "theme")
+    assert f"{theme / 'reference.docx'}:1: is not a Word document python-docx can open" in str(info.value)
+
+
 def test_a_reference_document_without_a_needed_style_fails_naming_it(tmp_path, small_source):
     theme = tmp_path / "theme" / "docx"
     theme.mkdir(parents=True)

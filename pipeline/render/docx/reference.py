@@ -1,4 +1,5 @@
-"""The reference document: every style the edition uses, and nothing else (`pipeline reference-docx`).
+"""The reference document: every style the edition uses, and nothing else (`pipeline reference-docx`,
+and a build whose templates folder has no docx/reference.docx of its own).
 
 Its parts are templates on the template search path (a designer's folder first): `docx/styles.xml`,
 `docx/numbering.xml`, `docx/settings.xml` and `docx/fontTable.xml`, filled from the style map
@@ -14,10 +15,14 @@ is), as `examples/themes/civic/docx/reference.docx` is for that theme.
 from __future__ import annotations
 
 import datetime as dt
+import io
+import os
+import zipfile
 from pathlib import Path
 
 import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.exceptions import OpcError
 from docx.oxml.parser import oxml_parser
 from docx.shared import Twips
 from lxml import etree
@@ -223,6 +228,27 @@ def _specimen(document) -> None:
 
 
 # --- where builds and the command find it --------------------------------------------------------
+
+
+def open_reference(templates: Templates, theme) -> tuple[docx.document.Document, str]:
+    """The reference document a build writes the paper into, and where its problems are reported.
+
+    A designer's own docx/reference.docx is used as it is: its styles are what they made in Word or
+    LibreOffice. Without one, the reference is made from the part templates (the designer's first)
+    and the theme settings (the designer's and the paper's), so a theme restyles the DOCX with no
+    hand step; for the built-in theme that is templates/docx/reference.docx, byte for byte."""
+    user = templates.user_dir
+    if user is None or not os.path.lexists(user / REFERENCE):
+        return docx.Document(io.BytesIO(make(templates, theme))), shown_path(templates.find(PARTS[0][1]))
+    path = templates.find(REFERENCE)
+    try:
+        return docx.Document(str(path)), str(path)
+    except (OpcError, KeyError, ValueError, zipfile.BadZipFile, etree.LxmlError) as exc:
+        message = (
+            f"is not a Word document python-docx can open ({type(exc).__name__}); save it again from Word or "
+            "LibreOffice as .docx, or make a new one with `pipeline reference-docx`"
+        )
+        raise SourceError([Diagnostic(str(path), 1, message)]) from None
 
 
 def write(out: Path, templates_dir: Path | None) -> Path:

@@ -1,8 +1,8 @@
 """The DOCX edition: a Word document an editor can work in, on a reference document's styles.
 
-python-docx opens the reference document found on the template search path (`docx/reference.docx`,
-a designer's folder first; `pipeline reference-docx` makes a new one, reference.py), empties its
-body and writes the paper into it. Everything is a named style of that document — paragraphs,
+python-docx opens the reference document — a designer's own `docx/reference.docx`, else one made
+from the templates `docx/styles.xml`... and the theme settings (reference.py, which `pipeline
+reference-docx` writes out too) — empties its body and writes the paper into it. Everything is a named style of that document — paragraphs,
 headings, lead-ins (a character style), lists, captions, tables, notes, the contents — so a designer
 restyles the edition by editing the reference document in Word or LibreOffice (styles are found by
 name, styles.py, so a copy saved by either works).
@@ -20,8 +20,6 @@ which only a layout can know (Word and LibreOffice update them on request: F9 / 
 
 from __future__ import annotations
 
-import docx
-
 from ...model import Document
 from .. import Context
 from ..common import check_images
@@ -30,7 +28,6 @@ from .body import Body
 from .contents import contents, front_matter
 from .layout import estimate_pages
 from .package import (
-    REFERENCE,
     empty_reference,
     footnotes_part,
     save,
@@ -38,6 +35,7 @@ from .package import (
     set_core_properties,
     set_language,
 )
+from .reference import open_reference
 from .sections import text_width, two_sections
 from .styles import style_ids
 from .wml import Pieces, bookmark_names
@@ -47,8 +45,7 @@ APPLICATION = "pipeline (python-docx)"
 
 def render(doc: Document, ctx: Context) -> dict[str, bytes]:
     check_images(doc)
-    reference = ctx.templates.find(REFERENCE)
-    document = docx.Document(str(reference))
+    document, reference = open_reference(ctx.templates, ctx.theme)
     pieces = Pieces(style_ids(document.styles.element, reference))
     meta = doc.meta
     final_sectpr = empty_reference(document)
