@@ -10,37 +10,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+FACES = {(False, False): "Regular", (True, False): "Bold", (False, True): "It", (True, True): "BoldIt"}
+
 
 @dataclass(frozen=True)
 class Family:
     name: str
     generic: str  # the font table's w:family: roman (serif), swiss (sans), modern (monospaced)
-    files: tuple[tuple[bool, bool, str], ...]  # (bold, italic, file on the template search path)
+    files: str  # its faces' files on the template search path: {} is Regular, Bold, It or BoldIt
+    stand_ins: tuple[tuple[str, str], ...] = ()  # (face, the face whose file sets it): no file of its own
 
     def file(self, bold: bool, italic: bool) -> str:
-        return next(path for b, i, path in self.files if (b, i) == (bold, italic))
+        face = FACES[(bold, italic)]
+        return self.files.format(dict(self.stand_ins).get(face, face))
 
 
-SERIF = Family(
-    "Source Serif 4",
-    "roman",
-    (
-        (False, False, "fonts/SourceSerif4-Regular.otf"),
-        (True, False, "fonts/SourceSerif4-Bold.otf"),
-        (False, True, "fonts/SourceSerif4-It.otf"),
-        (True, True, "fonts/SourceSerif4-BoldIt.otf"),
-    ),
-)
-SANS = Family(
-    "Source Sans 3",
-    "swiss",
-    (
-        (False, False, "fonts/SourceSans3-Regular.otf"),
-        (True, False, "fonts/SourceSans3-Bold.otf"),
-        (False, True, "fonts/SourceSans3-It.otf"),
-        (True, True, "fonts/SourceSans3-Bold.otf"),  # no bold italic: slanted bold
-    ),
-)
+SERIF = Family("Source Serif 4", "roman", "fonts/SourceSerif4-{}.otf")
+SANS = Family("Source Sans 3", "swiss", "fonts/SourceSans3-{}.otf", (("BoldIt", "Bold"),))  # slanted bold
 VENDORED = {family.name.lower(): family for family in (SERIF, SANS)}
 
 # Code: not vendored (every Windows has Consolas); the font table marks it monospaced, with its PANOSE
