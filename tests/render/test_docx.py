@@ -299,6 +299,30 @@ def test_pipeline_reference_docx_reports_bad_templates(case, expected, tmp_path,
     assert not (tmp_path / "out").exists()
 
 
+def test_children_go_where_the_schema_wants_them():
+    """One table of the schema's child order (ooxml.CHILD_ORDER) places what the edition adds to a
+    reference document's elements: Word refuses a document whose children are out of order."""
+    from pipeline.render.docx.ooxml import W_NS, add, insert_child
+    from pipeline.render.docx.sections import set_page_numbers
+
+    def names(el):
+        return [lxml.etree.QName(c).localname for c in el if isinstance(c.tag, str)]  # not comments
+
+    w14 = "http://schemas.microsoft.com/office/word/2010/wordml"
+    sectpr = lxml.etree.fromstring(f'<w:sectPr xmlns:w="{W_NS}"><w:pgSz/><w:pgMar/><w:cols/><w:docGrid/></w:sectPr>')
+    set_page_numbers(sectpr, "decimal")
+    assert names(sectpr) == ["pgSz", "pgMar", "pgNumType", "cols", "docGrid"]
+    settings = lxml.etree.fromstring(
+        f'<w:settings xmlns:w="{W_NS}" xmlns:w14="{w14}"><w:zoom/><w14:docId/><!-- x --><w:compat/></w:settings>'
+    )
+    insert_child(settings, lxml.etree.Element(q("w:footnotePr")))
+    assert names(settings) == ["zoom", "docId", "footnotePr", "compat"]
+    rpr = lxml.etree.Element(q("w:rPr"))
+    for tag in ("i", "b", "rStyle", "lang"):
+        add(rpr, tag)
+    assert names(rpr) == ["rStyle", "b", "i", "lang"]
+
+
 def test_a_designers_reference_document_is_used(tmp_path, small_source):
     """A reference.docx in the templates folder wins: its styles reach the edition unchanged."""
     theme = tmp_path / "theme" / "docx"
