@@ -6,7 +6,6 @@ byte-identical builds; and LibreOffice opens it, lays it out where the contents 
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import io
 import os
 import re
@@ -23,15 +22,18 @@ from PIL import Image
 
 from conftest import MINIMAL_YAML, ROOT, SOURCE, build_alone, write_source
 from pipeline.build import build, prepare
+from pipeline.cli import main
 from pipeline.errors import SourceError
 from pipeline.model import plain_text
-from pipeline.render.docx import writer as docx_edition
+from pipeline.render.docx.styles import WRITTEN
+from pipeline.render.docx.wml import bookmark_names
 from textcheck import pdf_text
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS = {"w": W, "r": R}
 REFERENCE = ROOT / "templates" / "docx" / "reference.docx"
+CIVIC = ROOT / "examples" / "themes" / "civic"
 SOFFICE = shutil.which("soffice")
 
 
@@ -132,13 +134,6 @@ def fields(el):
     return found
 
 
-def reference_builder():
-    spec = importlib.util.spec_from_file_location("make_reference_docx", ROOT / "scripts" / "make_reference_docx.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def libreoffice_pdf(docx_path: Path, workdir: Path, fonts: bool = True) -> tuple[Path, str]:
     """Convert to PDF with LibreOffice (a fresh profile); with `fonts`, the vendored fonts are installed
     for it through fontconfig, as a reader who installed them would have. Returns the PDF and the output."""
@@ -219,10 +214,7 @@ def test_reference_document_has_every_style():
         (s.get(q("w:type")), s.find(q("w:name")).get(q("w:val"))) for s in ref.xml("word/styles.xml").iter(q("w:style"))
     }
     missing = [s for s in ISSUE_STYLES if s not in styles]
-    used = [("paragraph", n) for n in docx_edition.PARAGRAPH_STYLES]
-    used += [("character", n) for n in docx_edition.CHARACTER_STYLES] + [
-        ("table", n) for n in docx_edition.TABLE_STYLES
-    ]
+    used = [(s.kind, s.name) for s in WRITTEN]
     missing += [s for s in used if s not in styles]
     assert missing == []
     # Each style is what it claims: lead-ins bold, headings on outline levels 0-2, the body serif,
@@ -247,15 +239,88 @@ def test_reference_document_has_every_style():
     assert b"python-docx" not in ref.zip.read("docProps/core.xml")
 
 
-def test_committed_reference_document_is_what_the_script_makes():
-    """scripts/make_reference_docx.py regenerates templates/docx/reference.docx exactly (entry by entry)."""
-    from pipeline.theme import resolve
+@pytest.mark.parametrize("theme", ["builtin", "civic-templates", "civic-in-dir"])
+def test_pipeline_reference_docx_makes_the_committed_reference_documents(theme, tmp_path, capsys):
+    """`pipeline reference-docx` regenerates templates/docx/reference.docx and the civic theme's
+    docx/reference.docx (made from its theme.yaml) byte for byte."""
+    out = tmp_path / "made"
+    if theme == "builtin":
+        args, committed = [str(out)], REFERENCE
+    elif theme == "civic-templates":
+        args, committed = [str(out), "--templates", str(CIVIC)], CIVIC / "docx" / "reference.docx"
+    else:  # a folder with a theme.yaml: its settings, without --templates
+        out.mkdir()
+        shutil.copy(CIVIC / "theme.yaml", out / "theme.yaml")
+        args, committed = [str(out)], CIVIC / "docx" / "reference.docx"
+    assert main(["reference-docx", *args]) == 0
+    assert capsys.readouterr().out == f"wrote {out / 'docx' / 'reference.docx'}\n"
+    made = out / "docx" / "reference.docx"
+    assert zipfile.ZipFile(made).namelist() == zipfile.ZipFile(committed).namelist()
+    assert made.read_bytes() == committed.read_bytes()
 
-    made = zipfile.ZipFile(io.BytesIO(reference_builder().build(resolve(None, {}))))
-    committed = zipfile.ZipFile(REFERENCE)
-    assert made.namelist() == committed.namelist()
-    for name in made.namelist():
-        assert made.read(name) == committed.read(name), name
+
+STYLES_TEMPLATE = ROOT / "templates" / "docx" / "styles.xml"
+
+
+@pytest.mark.parametrize(
+    "case, expected",
+    [
+        ("missing-folder", "{templates}:1: templates folder not found"),
+        ("theme", "{templates}/theme.yaml:1: theme setting 'accent_colour' must be a colour as #rrggbb"),
+        ("syntax", "{templates}/docx/styles.xml:3: template syntax:"),
+        ("undefined", "{templates}/docx/styles.xml:2: template error:"),
+        ("not-xml", "{templates}/docx/styles.xml:1: does not make well-formed XML:"),
+        ("style", "{templates}/docx/styles.xml:1: the reference document lacks character style 'Lead-in'"),
+    ],
+)
+def test_pipeline_reference_docx_reports_bad_templates(case, expected, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    templates = tmp_path / "theme"
+    if case != "missing-folder":
+        (templates / "docx").mkdir(parents=True)
+    styles = templates / "docx" / "styles.xml"
+    if case == "theme":
+        (templates / "theme.yaml").write_text('accent_colour: "teal"\n', encoding="utf-8")
+    elif case == "syntax":
+        styles.write_text("<w:styles>\n\n{% if %}\n", encoding="utf-8")
+    elif case == "undefined":
+        styles.write_text("<w:styles>\n{{ nothing.here }}\n", encoding="utf-8")
+    elif case == "not-xml":
+        styles.write_text("<w:styles>{{ fonts.body }}</w:styles", encoding="utf-8")
+    elif case == "style":
+        text = STYLES_TEMPLATE.read_text(encoding="utf-8")
+        assert '{% call style("LeadIn"' in text, "the line this test removes has moved"
+        kept = [line for line in text.splitlines(keepends=True) if 'style("LeadIn"' not in line]
+        styles.write_text("".join(kept), encoding="utf-8")
+    assert main(["reference-docx", str(tmp_path / "out"), "--templates", "theme"]) == 1
+    err = capsys.readouterr().err
+    assert expected.format(templates="theme") in err, err
+    assert "Traceback" not in err and "internal error" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_children_go_where_the_schema_wants_them():
+    """One table of the schema's child order (ooxml.CHILD_ORDER) places what the edition adds to a
+    reference document's elements: Word refuses a document whose children are out of order."""
+    from pipeline.render.docx.ooxml import W_NS, add, insert_child
+    from pipeline.render.docx.sections import set_page_numbers
+
+    def names(el):
+        return [lxml.etree.QName(c).localname for c in el if isinstance(c.tag, str)]  # not comments
+
+    w14 = "http://schemas.microsoft.com/office/word/2010/wordml"
+    sectpr = lxml.etree.fromstring(f'<w:sectPr xmlns:w="{W_NS}"><w:pgSz/><w:pgMar/><w:cols/><w:docGrid/></w:sectPr>')
+    set_page_numbers(sectpr, "decimal")
+    assert names(sectpr) == ["pgSz", "pgMar", "pgNumType", "cols", "docGrid"]
+    settings = lxml.etree.fromstring(
+        f'<w:settings xmlns:w="{W_NS}" xmlns:w14="{w14}"><w:zoom/><w14:docId/><!-- x --><w:compat/></w:settings>'
+    )
+    insert_child(settings, lxml.etree.Element(q("w:footnotePr")))
+    assert names(settings) == ["zoom", "docId", "footnotePr", "compat"]
+    rpr = lxml.etree.Element(q("w:rPr"))
+    for tag in ("i", "b", "rStyle", "lang"):
+        add(rpr, tag)
+    assert names(rpr) == ["rStyle", "b", "i", "lang"]
 
 
 def test_a_designers_reference_document_is_used(tmp_path, small_source):
@@ -271,6 +336,44 @@ def test_a_designers_reference_document_is_used(tmp_path, small_source):
     assert out.styles["Body Text"].font.size == docx.shared.Pt(13)
     assert out.styles["Heading 1"].font.name == "Designer Grotesk"
     assert [p.text for p in out.paragraphs if p.style.name == "Heading 1"] == ["I. One"]
+
+
+def test_without_a_reference_document_of_its_own_a_theme_restyles_the_docx(tmp_path, small_source):
+    """A templates folder with a theme.yaml and no docx/reference.docx: the build makes the reference
+    from the theme, the same bytes as the one `pipeline reference-docx` makes (civic's committed one)."""
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    shutil.copy(CIVIC / "theme.yaml", theme / "theme.yaml")
+    build(small_source, tmp_path / "made", formats=("docx",), templates=theme)
+    build(small_source, tmp_path / "civic", formats=("docx",), templates=CIVIC)
+    made = (tmp_path / "made" / "small-paper.docx").read_bytes()
+    assert made == (tmp_path / "civic" / "small-paper.docx").read_bytes()
+    document = docx.Document(io.BytesIO(made))
+    assert str(document.styles["Heading 2"].font.color.rgb) == "0B5C6B"  # civic's accent
+    assert document.sections[-1].page_width == docx.shared.Twips(12240)  # letter
+
+    # The paper's own theme settings too, and a designer's styles template.
+    (small_source / "paper.yaml").write_text(
+        (small_source / "paper.yaml").read_text(encoding="utf-8") + 'theme:\n  accent_colour: "#123456"\n',
+        encoding="utf-8",
+    )
+    (theme / "docx").mkdir()
+    styles = (ROOT / "templates" / "docx" / "styles.xml").read_text(encoding="utf-8")
+    assert "{{ size(13.5) }}" in styles, "the size this test changes has moved"
+    (theme / "docx" / "styles.xml").write_text(styles.replace("{{ size(13.5) }}", "{{ size(15) }}"), encoding="utf-8")
+    build(small_source, tmp_path / "paper", formats=("docx",), templates=theme)
+    heading = docx.Document(str(tmp_path / "paper" / "small-paper.docx")).styles["Heading 2"].font
+    assert (str(heading.color.rgb), heading.size) == ("123456", docx.shared.Pt(15))
+
+
+@pytest.mark.parametrize("content", [b"not a zip", b"", b"PK\x05\x06" + bytes(18)])
+def test_a_reference_document_that_is_no_docx_is_reported(tmp_path, small_source, content):
+    theme = tmp_path / "theme" / "docx"
+    theme.mkdir(parents=True)
+    (theme / "reference.docx").write_bytes(content)
+    with pytest.raises(SourceError) as info:
+        build(small_source, tmp_path / "out", formats=("docx",), templates=tmp_path / "theme")
+    assert f"{theme / 'reference.docx'}:1: is not a Word document python-docx can open" in str(info.value)
 
 
 def test_a_reference_document_without_a_needed_style_fails_naming_it(tmp_path, small_source):
@@ -305,7 +408,7 @@ def test_title_page(pkg, model):
 
 def test_headings_in_heading_styles_in_order_with_numbers_and_bookmarks(pkg, model):
     names = pkg.style_names()
-    bookmarks = docx_edition.bookmark_names(model)
+    bookmarks = bookmark_names(model)
     found = []
     for p in text_paragraphs(pkg):
         style = style_of(p, names)

@@ -20,22 +20,9 @@ from dataclasses import dataclass
 from PIL import ImageFont
 
 from ...errors import SourceError
+from .fonts import measured_as
+from .ooxml import WP_NS, on, w
 
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
-
-# The vendored families and their files (the search path finds a designer's copies first).
-FONT_FILES = {
-    ("source serif 4", False, False): "fonts/SourceSerif4-Regular.otf",
-    ("source serif 4", True, False): "fonts/SourceSerif4-Bold.otf",
-    ("source serif 4", False, True): "fonts/SourceSerif4-It.otf",
-    ("source serif 4", True, True): "fonts/SourceSerif4-BoldIt.otf",
-    ("source sans 3", False, False): "fonts/SourceSans3-Regular.otf",
-    ("source sans 3", True, False): "fonts/SourceSans3-Bold.otf",
-    ("source sans 3", False, True): "fonts/SourceSans3-It.otf",
-    ("source sans 3", True, True): "fonts/SourceSans3-Bold.otf",  # no bold italic: slanted bold
-}
-MONOSPACED = ("mono", "consolas", "courier", "code")
 UNITS = 1000  # measuring size: widths come back in thousandths of an em
 BREAK_AFTER = re.compile(r"[^\s\-\u2010\u2013\u2014]*[\-\u2010\u2013\u2014]+|[^\s\-\u2010\u2013\u2014]+|\s+")
 
@@ -52,20 +39,9 @@ def memo(method):
     return wrapper
 
 
-def w(tag: str) -> str:
-    return f"{{{W_NS}}}{tag}"
-
-
 def twips(value, default: float = 0.0) -> float:
     """A twips attribute in points."""
     return int(value) / 20 if value not in (None, "") else default
-
-
-def on(element) -> bool | None:
-    """A toggle property (w:b, w:keepNext...): None if absent."""
-    if element is None:
-        return None
-    return element.get(w("val"), "true") not in ("0", "false", "off")
 
 
 # --- fonts -----------------------------------------------------------------------------------
@@ -79,14 +55,11 @@ class Fonts:
 
     @memo
     def _face(self, family: str, bold: bool, italic: bool):
-        key = family.lower()
-        relative = FONT_FILES.get((key, bold, italic))
-        if relative is None and not key.startswith(MONOSPACED) and not any(m in key for m in MONOSPACED):
-            relative = FONT_FILES[("source sans 3" if "sans" in key else "source serif 4", bold, italic)]
-        if relative is None:
+        vendored = measured_as(family)
+        if vendored is None:
             return None  # monospaced: a fixed advance
         try:
-            path = self.templates.find(relative)
+            path = self.templates.find(vendored.file(bold, italic))
         except SourceError:  # no font file: estimate with a fixed advance
             return None
         return ImageFont.truetype(str(path), UNITS, layout_engine=ImageFont.Layout.BASIC)

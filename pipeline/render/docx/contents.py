@@ -1,0 +1,65 @@
+"""The front matter's text: the title page with the imprint, and the contents, a real TOC field whose
+result is already written (every heading to level 3, hyperlinked to its bookmark, with the page
+number `layout` estimates), so it is complete before anyone updates fields."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from ...model import Document, Metadata
+from .ooxml import w
+from .wml import Pieces
+
+TOC_FIELD = ' TOC \\o "1-3" \\h \\z \\u '
+
+
+def front_matter(pieces: Pieces, body, meta: Metadata):
+    """The title page and the contents heading; returns the heading, after which `contents` goes."""
+    pieces.text(pieces.para(body, "Title"), meta.title)
+    if meta.subtitle:
+        pieces.text(pieces.para(body, "Subtitle"), meta.subtitle)
+    for line in (meta.issuer, meta.country):
+        if line:
+            pieces.text(pieces.para(body, "Author"), line)
+    pieces.text(pieces.para(body, "Date"), f"{meta.place}, {meta.date}" if meta.place else meta.date)
+    imprint = []
+    if meta.publisher:
+        imprint.append(f"Published by {meta.publisher}.")
+    if meta.rights:
+        imprint.append(meta.rights)
+    if meta.provenance:
+        imprint.append(f"Source: {meta.provenance}")
+    imprint.append(f"Identifier: {meta.identifier}")
+    for line in imprint:
+        pieces.text(pieces.para(body, "Imprint"), line)
+    heading = pieces.para(body, "TOCHeading")
+    pieces.text(heading, meta.contents_title)
+    return heading
+
+
+def contents(pieces: Pieces, heading, doc: Document, bookmarks: dict[str, str], pages: dict[str, int]):
+    """The TOC field after the contents heading, its result written out: every heading to level 3,
+    linked to its bookmark, with the estimated page in a PAGEREF field. Returns the last paragraph."""
+    entries = [s for s in doc.sections() if s.level <= 3]
+    paragraphs = []
+    for i, section in enumerate(entries):
+        p = pieces.para(None, f"TOC{section.level}")
+        if i == 0:
+            pieces.field_start(p, TOC_FIELD)
+        name = bookmarks[section.id]
+        link = etree.SubElement(p, w("hyperlink"), {w("anchor"): name, w("history"): "1"})
+        pieces.text(link, section.heading_text)
+        etree.SubElement(etree.SubElement(link, w("r")), w("tab"))
+        page = pages.get(name)
+        pieces.field(link, f" PAGEREF {name} \\h ", str(page) if page else "")
+        paragraphs.append(p)
+    if not paragraphs:  # a paper without headings: the field is there, empty, for Word to fill
+        p = pieces.para(None, "TOC1")
+        pieces.field_start(p, TOC_FIELD)
+        paragraphs.append(p)
+    pieces.field_end(paragraphs[-1])
+    anchor = heading
+    for p in paragraphs:
+        anchor.addnext(p)
+        anchor = p
+    return paragraphs[-1]
