@@ -10,23 +10,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-FACES = {(False, False): "Regular", (True, False): "Bold", (False, True): "It", (True, True): "BoldIt"}
+from ... import fonts as registry
 
 
 @dataclass(frozen=True)
 class Family:
-    name: str
+    name: str  # a vendored family (pipeline/fonts.py has its files)
     generic: str  # the font table's w:family: roman (serif), swiss (sans), modern (monospaced)
-    files: str  # its faces' files on the template search path: {} is Regular, Bold, It or BoldIt
-    stand_ins: tuple[tuple[str, str], ...] = ()  # (face, the face whose file sets it): no file of its own
 
     def file(self, bold: bool, italic: bool) -> str:
-        face = FACES[(bold, italic)]
-        return self.files.format(dict(self.stand_ins).get(face, face))
+        """The file of the face, or of the nearest vendored one (Source Sans 3 has no bold italic)."""
+        return registry.font(self.name, "bold" if bold else "regular", italic).file
 
 
-SERIF = Family("Source Serif 4", "roman", "fonts/SourceSerif4-{}.otf")
-SANS = Family("Source Sans 3", "swiss", "fonts/SourceSans3-{}.otf", (("BoldIt", "Bold"),))  # slanted bold
+SERIF = Family(registry.SERIF, "roman")
+SANS = Family(registry.SANS, "swiss")
 VENDORED = {family.name.lower(): family for family in (SERIF, SANS)}
 
 # Code: not vendored (every Windows has Consolas); the font table marks it monospaced, with its PANOSE
