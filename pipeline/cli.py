@@ -89,23 +89,16 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--source", default="source", help="source folder, for the file names (default: source)")
     e.add_argument("--make", action="store_true", help="print them as make variables (the Makefile includes these)")
 
-    r = sub.add_parser(
-        "reference-docx",
-        help="make the DOCX edition's reference document from the templates and theme settings",
-        description="Write DIR/docx/reference.docx: the DOCX edition's styles from docx/styles.xml (and "
-        "numbering.xml, settings.xml, fontTable.xml) filled with the theme's fonts, colours and page size. "
-        "Edit it in Word or LibreOffice, or change the templates and make it again.",
-    )
-    r.add_argument("dir", help="the folder to write docx/reference.docx into (a templates folder)")
-    r.add_argument(
-        "--templates", default=None, help="folder searched before the built-in templates (default: DIR, if it exists)"
-    )
-
     d = sub.add_parser("dump", help="print the document model as text", description="Print the model.")
     d.add_argument("--source", default="source", help="source folder (default: source)")
     d.add_argument(
         "--templates", default=None, help="folder searched before the built-in templates (its theme numbers)"
     )
+    for edition in registry.editions():  # the editions' own commands (the DOCX: reference-docx)
+        for command in edition.commands:
+            c = sub.add_parser(command.name, help=command.help, description=command.description)
+            command.arguments(c)
+            c.set_defaults(run=command.run)
     return p
 
 
@@ -141,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGHUP, _raise_interrupted)
     try:
         _refuse_empty_folders(args)
-        return COMMANDS[args.command](args)
+        return COMMANDS[args.command](args) if args.command in COMMANDS else args.run(args)
     except SourceError as exc:
         for diagnostic in exc.diagnostics:
             print(diagnostic, file=sys.stderr)
@@ -323,15 +316,6 @@ def cmd_templates(args) -> int:
     return 0
 
 
-def cmd_reference_docx(args) -> int:
-    from .render.docx.reference import write
-
-    out = Path(args.dir)
-    templates = args.templates or (args.dir if out.is_dir() else None)
-    print(f"wrote {write(out, Path(templates) if templates else None)}")
-    return 0
-
-
 COMMANDS = {
     "build": cmd_build,
     "check": cmd_check,
@@ -339,6 +323,5 @@ COMMANDS = {
     "editions": cmd_editions,
     "templates": cmd_templates,
     "dump": cmd_dump,
-    "reference-docx": cmd_reference_docx,
     "serve": cmd_serve,
 }

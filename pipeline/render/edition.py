@@ -40,6 +40,18 @@ class Worker(Protocol):
 
 
 @dataclass(frozen=True)
+class Command:
+    """A subcommand an edition brings to `pipeline` (the DOCX: `reference-docx`): the command line
+    lists it with the others, and knows nothing of the edition."""
+
+    name: str
+    help: str
+    description: str
+    arguments: Callable[[Any], None]  # adds its arguments to an argparse parser
+    run: Callable[[Any], int]  # the parsed arguments -> exit code; raises SourceError for bad input
+
+
+@dataclass(frozen=True)
 class Edition:
     name: str  # as users name it: `--formats pdf`, the manifest, `make pdf`
     label: str  # as readers see it, in the web edition's download list: "PDF"
@@ -60,6 +72,7 @@ class Edition:
     # What a long-lived process (`pipeline serve`) imports once, before it starts workers, so that each
     # worker it forks starts warm (WeasyPrint takes a second to import).
     preload: Callable[[], None] | None = None
+    commands: tuple[Command, ...] = ()  # subcommands of `pipeline` it brings
 
     def filename(self, meta: Metadata) -> str:
         """The edition's own file: the one a reader downloads."""

@@ -267,3 +267,11 @@ def write(out: Path, templates_dir: Path | None) -> Path:
         errors.raise_if_any()
         write_files(out, {REFERENCE: data})
     return out / REFERENCE
+
+
+def command(args) -> int:
+    """`pipeline reference-docx DIR [--templates T]` (T defaults to DIR, if it exists)."""
+    out = Path(args.dir)
+    templates = args.templates or (args.dir if out.is_dir() else None)
+    print(f"wrote {write(out, Path(templates) if templates else None)}")
+    return 0
