@@ -247,24 +247,20 @@ def cmd_dump(args) -> int:
 
 
 def cmd_editions(args) -> int:
-    from .makevars import make_variables
+    from .makevars import file_names, make_variables
     from .render import registry
 
     if args.make:
         sys.stdout.write(make_variables(Path(args.source), Path.cwd().resolve()))
         return 0
-    from .errors import Collector
-    from .meta import read_metadata
-
-    meta, _ = read_metadata(Path(args.source) / "paper.yaml", Collector())
+    names = file_names(Path(args.source))
     for e in registry.editions():
         can = [
             *(["download"] if e.downloadable else []),
             *(["lists the downloads"] if e.lists_downloads else []),
             *(["own process"] if e.worker is not None else []),
         ]
-        filename = e.filename(meta) if meta is not None else "?"
-        print(f"{e.name:<6} {e.label:<12} {filename:<40} {', '.join(can)}")
+        print(f"{e.name:<6} {e.label:<12} {names[e.name] or '?':<40} {', '.join(can)}")
     return 0
 
 

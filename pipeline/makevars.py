@@ -22,16 +22,23 @@ def package_folder(edition: Edition) -> Path:
     return Path(importlib.util.find_spec(edition.render.__module__).origin).resolve().parent
 
 
+def file_names(source: Path) -> dict[str, str | None]:
+    """Each edition's own file for the paper in `source`, or None where paper.yaml cannot be read
+    (its problems are the build's to report, with their lines)."""
+    meta, _ = read_metadata(source / "paper.yaml", Collector())
+    return {e.name: e.filename(meta) if meta is not None else None for e in registry.editions()}
+
+
 def make_variables(source: Path, root: Path) -> str:
     """The variables, as make syntax. `root` is the project folder: paths inside it are written relative
     to it, as the Makefile's own are. A paper.yaml that cannot be read gives file names without the
     slug: the build that make then runs reports the problem with its line."""
-    meta, _ = read_metadata(source / "paper.yaml", Collector())
+    names = file_names(source)
     editions = registry.editions()
     lines = [f"EDITIONS := {' '.join(e.name for e in editions)}"]
     downloads = [e.name for e in editions if e.downloadable]
     for e in editions:
-        filename = e.filename(meta) if meta is not None else e.outputs(_NoSlug())[0]
+        filename = names[e.name] or e.outputs(_NoSlug())[0]
         lines += [
             f"FILE_{e.name} := {_escape(filename)}",
             f"PACKAGE_{e.name} := {_escape(_shown(package_folder(e), root))}",
