@@ -45,9 +45,11 @@ $(BUILD)/$(FILE_$(1)): $(CORE) $(call files,$(PACKAGE_$(1)) $(addprefix template
                        $(foreach d,$(AFTER_$(1)),$(BUILD)/$(FILE_$(d))) | $(INSTALLED)
 	$(BUILD_CMD) --formats $(1)
 endef
+# A paper in Chinese needs the CJK fonts first (`pipeline editions --make` sets FONT_SETUP for it).
+$(foreach e,$(EDITIONS),$(eval $(BUILD)/$(FILE_$(e)): | $(FONT_SETUP)))
 $(foreach e,$(EDITIONS),$(eval $(call edition_rules,$(e))))
 
-.PHONY: all $(EDITIONS) check serve test test-fast tools lint format bench clean distclean FORCE
+.PHONY: all $(EDITIONS) check serve test test-fast tools fonts-cjk lint format bench clean distclean FORCE
 .DELETE_ON_ERROR:
 
 all: $(foreach e,$(EDITIONS),$(BUILD)/$(FILE_$(e)))
@@ -74,8 +76,20 @@ $(TEST_INSTALLED): $(INSTALLED)
 	touch $@
 
 # The validators and viewers the tests use (Debian and npm packages); installs only what is missing.
-tools: | $(TEST_INSTALLED)
+# The CJK fonts too: the tests build a paper in Chinese.
+tools: | $(TEST_INSTALLED) $(CJK_FONTS)
 	bash scripts/install-tools.sh
+
+# The fonts of a paper in Chinese (Noto Serif CJK SC, Noto Sans CJK SC; SIL OFL), 80 MB in all, so
+# not in the repository: taken from Debian's fonts-noto-cjk (installed if missing) into
+# templates/fonts/cjk/, where the PDF edition finds them. Made once; `make all` asks for it only for
+# a paper whose language is Chinese.
+CJK_FONTS := templates/fonts/cjk/.extracted
+fonts-cjk: $(CJK_FONTS)
+$(CJK_FONTS): scripts/cjk_fonts.py | $(INSTALLED)
+	bash scripts/install-cjk-fonts.sh
+	$(PY) scripts/cjk_fonts.py
+	touch $@
 
 test: tools | $(TEST_INSTALLED)
 	$(PY) -m pytest -q

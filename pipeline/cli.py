@@ -289,16 +289,19 @@ def cmd_serve(args) -> int:
 def cmd_templates(args) -> int:
     from .errors import Collector
     from .folder import check_folder, check_targets, os_errors, write_files
+    from .fonts import CJK_FOLDER
     from .templates import BUILTIN
 
     out = Path(args.dir)
     errors = Collector()
-    # Everything of templates/ but hidden files and caches; the designer's other files are kept.
+    # Everything of templates/ but hidden files and caches; the designer's other files are kept. Not the
+    # CJK fonts either, when installed (80 MB, `make fonts-cjk`): they are found in the built-in folder.
     names = sorted(
         str(p.relative_to(BUILTIN))
         for p in BUILTIN.rglob("*")
         if p.is_file()
         and not any(part.startswith(".") or part == "__pycache__" for part in p.relative_to(BUILTIN).parts)
+        and not p.relative_to(BUILTIN).is_relative_to(CJK_FOLDER)
     )
     with os_errors(out):
         check_folder(out, errors)

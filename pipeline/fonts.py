@@ -46,6 +46,26 @@ FONTS = (
 LICENCES = {SERIF: "fonts/LICENSE-SourceSerif4.md", SANS: "fonts/LICENSE-SourceSans3.md"}
 
 
+# For papers in Chinese: not in the repository (16–25 MB a face); `make fonts-cjk` extracts them from
+# Debian's fonts-noto-cjk into templates/fonts/cjk/ (scripts/cjk_fonts.py). No italics: Chinese has none.
+CJK_FOLDER = "fonts/cjk"  # in the template folders
+CJK_SERIF = "Noto Serif CJK SC"
+CJK_SANS = "Noto Sans CJK SC"
+CJK_FONTS = (
+    Font(CJK_SERIF, "regular", False, "cjk/NotoSerifCJKsc-Regular"),
+    Font(CJK_SERIF, "bold", False, "cjk/NotoSerifCJKsc-Bold"),
+    Font(CJK_SANS, "regular", False, "cjk/NotoSansCJKsc-Regular"),
+    Font(CJK_SANS, "bold", False, "cjk/NotoSansCJKsc-Bold"),
+)
+CJK_LICENCE = "fonts/cjk/LICENSE-NotoCJK.txt"  # Debian's copyright file of fonts-noto-cjk
+
+
+def is_cjk(language: str) -> bool:
+    """Whether a paper's language (a BCP 47 tag) is set with the CJK fonts: Chinese, in any script or
+    region (zh, zh-Hans, zh-CN, zh-Hant-TW)."""
+    return language.lower().split("-")[0] == "zh"
+
+
 def font(family: str, weight: str = "regular", italic: bool = False) -> Font:
     """The vendored face of a family nearest to the one asked for: the weight, else regular; italic,
     else upright (Source Sans 3 has no bold italic: its bold is slanted by the reader)."""

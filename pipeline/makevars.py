@@ -12,6 +12,7 @@ import importlib.util
 from pathlib import Path
 
 from .errors import Collector
+from .fonts import is_cjk
 from .meta import read_metadata
 from .render import registry
 from .render.edition import Edition
@@ -36,6 +37,9 @@ def make_variables(source: Path, root: Path) -> str:
     names = file_names(source)
     editions = registry.editions()
     lines = [f"EDITIONS := {' '.join(e.name for e in editions)}"]
+    meta, _ = read_metadata(source / "paper.yaml", Collector())
+    # What must be set up before any edition is built: the CJK fonts for a paper in Chinese.
+    lines.append(f"FONT_SETUP := {'fonts-cjk' if meta is not None and is_cjk(meta.language) else ''}")
     downloads = [e.name for e in editions if e.downloadable]
     for e in editions:
         filename = names[e.name] or e.outputs(_NoSlug())[0]

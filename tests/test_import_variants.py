@@ -261,10 +261,7 @@ def test_each_variant_is_whole_in_each_edition(imported, built, name, fmt):
 
 @pytest.mark.parametrize(
     "name",
-    [
-        *(n for n in sorted(VARIANTS) if VARIANTS[n].language == "en"),
-        pytest.param("chinese", marks=pytest.mark.xfail(reason="CJK font: not yet", raises=SourceError, strict=True)),
-    ],
+    sorted(VARIANTS),
 )
 def test_each_variant_is_whole_in_the_pdf(imported, tmp_path, name):
     source, doc, _guess = imported[name]
@@ -272,8 +269,13 @@ def test_each_variant_is_whole_in_the_pdf(imported, tmp_path, name):
     text = pdf_text(_edition(tmp_path, doc, "pdf"))
     missing = _missing_characters(doc, text) if doc.meta.language.startswith("zh") else missing_in_order(doc, text)
     assert missing == []
-    for heading in VARIANTS[name].headings:  # every label with its title, as the other editions show it
-        assert " ".join(heading.split()) in " ".join(text.split()), heading
+    # Every label with its title, as the other editions show it (Chinese: the label's line break aside,
+    # as Chinese has no spaces to compare).
+    squeeze = (
+        (lambda t: re.sub(r"\s+", "", t)) if doc.meta.language.startswith("zh") else (lambda t: " ".join(t.split()))
+    )
+    for heading in VARIANTS[name].headings:
+        assert squeeze(heading) in squeeze(text), heading
 
 
 # --- generated papers --------------------------------------------------------------------------

@@ -92,7 +92,10 @@ def test_copy_is_complete_and_refuses_a_non_empty_folder(tmp_path, capsys):
         if p.is_file() and not any(part.startswith((".", "__")) for part in p.relative_to(BUILTIN).parts)
     }
     copied = {p.relative_to(theme) for p in theme.rglob("*") if p.is_file()}
-    assert builtin <= copied
+    # All but the CJK fonts `make fonts-cjk` installs (80 MB): the built-in folder is searched after it.
+    cjk = {p for p in builtin if p.is_relative_to("fonts/cjk")}
+    assert builtin - cjk <= copied
+    assert not cjk & copied
     for needed in ("html/index.html", "pdf/book.html", "pdf/print.css", "epub/style.css", "partials/body.html",
                    "theme.yaml", "docx/reference.docx", "fonts/SourceSerif4-Regular.otf",
                    "fonts/web/SourceSans3-Regular.woff2", "fonts/LICENSE-SourceSerif4.md"):  # fmt: skip

@@ -17,6 +17,7 @@ from docx.oxml.parser import parse_xml
 from lxml import etree
 from PIL import Image as PILImage
 
+from ...fonts import is_cjk
 from ..zipfix import normalize_zip
 from .ooxml import R_NS, W_NS, child, insert_child, replace_part, w, xml_bytes
 
@@ -67,10 +68,28 @@ def empty_reference(document):
 
 
 def set_language(document, language: str) -> None:
-    """The document's language: spelling, hyphenation and quotes follow it in Word and LibreOffice."""
+    """The document's language: spelling, hyphenation and quotes follow it in Word and LibreOffice.
+    A paper in Chinese is Chinese in the East Asian slot too, and its ambiguous characters (quotes,
+    dashes) take the East Asian font: full-width “” and —— as Chinese sets them."""
     defaults = child(document.styles.element, "docDefaults")
     rpr = child(child(defaults, "rPrDefault"), "rPr")
-    child(rpr, "lang").set(w("val"), language)
+    lang = child(rpr, "lang")
+    if is_cjk(language):
+        tag = word_language(language)
+        lang.set(w("val"), tag)
+        lang.set(w("eastAsia"), tag)
+        child(rpr, "rFonts").set(w("hint"), "eastAsia")
+    else:
+        lang.set(w("val"), language)
+
+
+def word_language(language: str) -> str:
+    """A Chinese BCP 47 tag as Word knows it: by region (zh-CN, zh-TW), not by script (zh-Hans)."""
+    parts = language.split("-")
+    regions = [p.upper() for p in parts[1:] if len(p) == 2 and p.isalpha()]
+    if regions:
+        return f"zh-{regions[0]}"
+    return "zh-TW" if any(p.lower() == "hant" for p in parts[1:]) else "zh-CN"
 
 
 # --- pictures --------------------------------------------------------------------------------

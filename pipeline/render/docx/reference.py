@@ -111,13 +111,19 @@ def _context(templates: Templates, theme) -> dict:
                 "panose": _panose(templates, family.file(False, False)) if family else None,
                 "family": family.generic if family else ("swiss" if name == heading else "roman"),
                 "pitch": "variable",
+                "charset": "00",  # Latin
             }
         )
-    font_table.append({"name": MONO, "panose": MONO_PANOSE, "family": "modern", "pitch": "fixed"})
+    font_table.append({"name": MONO, "panose": MONO_PANOSE, "family": "modern", "pitch": "fixed", "charset": "00"})
+    # The East Asian families, with the GB 2312 character set ("86"), as Word writes a Chinese font.
+    cjk_body, cjk_heading = theme["cjk_body_font"], theme["cjk_heading_font"]
+    for name in dict.fromkeys((cjk_body, cjk_heading)):
+        generic = "swiss" if name == cjk_heading else "roman"
+        font_table.append({"name": name, "panose": None, "family": generic, "pitch": "variable", "charset": "86"})
     return {
         "theme": dict(theme),
         "styles": BY_KEY,
-        "fonts": {"body": body, "heading": heading, "mono": MONO},
+        "fonts": {"body": body, "heading": heading, "mono": MONO, "cjk_body": cjk_body, "cjk_heading": cjk_heading},
         "colours": {key: theme[f"{key}_colour"].lstrip("#").upper() for key in ("text", "accent", "link")},
         "text_width": width - mm(MARGINS["left"]) - mm(MARGINS["right"]),
         "font_table": font_table,

@@ -69,6 +69,7 @@ def render(doc: Document, ctx: Context) -> dict[str, bytes]:
         theme=ctx.theme,
         palette=colours,
         css_string=css_string,
+        cjk=fonts.is_cjk(doc.meta.language),  # the theme's CJK families, then the readers' systems' own
     )
     check_page_ids(page, ctx.templates.find("html/index.html"), "index.html")
     files["index.html"] = page.encode("utf-8")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ... import ids
 from ...errors import Diagnostic, SourceError
+from ...fonts import is_cjk
 from ...model import Document
 from ...theme import PAGE_SIZES
 from .. import Context, Output
@@ -84,6 +85,7 @@ def print_html(doc: Document, ctx: Context) -> str:
         stamp=stamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
         edition_date=f"{released.day} {MONTHS[released.month - 1]} {released.year}",
         css_string=css_string,
+        cjk=is_cjk(doc.meta.language),  # cjk.css and the CJK families first in every font stack
         template_url=lambda relative: _template_url(ctx, relative, base),
     )
     check_page_ids(page, ctx.templates.find(TEMPLATE), "the print HTML")  # a link must land on one place

@@ -47,12 +47,15 @@ class Stylesheets:
     stacks: list[tuple[str, ...]] = field(default_factory=list)  # every font-family value, lower case
     generated: list[tuple[str, str | None, int]] = field(default_factory=list)  # (text, css path, line)
     roots: list[Path] = field(default_factory=list)  # the template folders, designer's first
+    absent: list[tuple[str, int, str]] = field(default_factory=list)  # @font-face files not found: (css, line, url)
 
 
 def check_glyphs(doc: Document, html: str, base: Path, templates) -> None:
     """Raise SourceError naming each character of the print edition that no declared font can show."""
     root = lxml.html.document_fromstring(html)
     sheets = _stylesheets(root, base, templates.roots())
+    if sheets.absent:  # else reported as a family without @font-face, which hides the cause
+        raise SourceError([Diagnostic(css, line, _absent_message(url)) for css, line, url in sheets.absent])
     # A family without @font-face is whatever the machine has under that name, if anything.
     undeclared = sorted({f for stack in sheets.stacks for f in stack if f not in sheets.faces})
     if undeclared or any(not stack for stack in sheets.stacks):
@@ -203,10 +206,21 @@ def _font_face(declarations, sheets: Stylesheets, url: str) -> None:
                     path = _local(urljoin(url, value or ""), sheets.roots)
                     if path is not None and path.is_file():
                         sources.append(path.resolve())
+                    elif value and urlsplit(urljoin(url, value)).scheme == "file":
+                        css = _local(url, sheets.roots)
+                        shown = shown_path(css) if css is not None else TEMPLATE
+                        sheets.absent.append((shown, token.source_line, value))
                     break  # the first source is the one used
     if family and sources:
         sheets.faces.setdefault(family.lower(), []).extend(sources)
         sheets.names[family.lower()] = family
+
+
+def _absent_message(url: str) -> str:
+    message = f"font file '{url}' not found in the template folders"
+    if "/cjk/" in url:  # too large for the repository: installed on demand
+        message += "; the Chinese fonts are installed by `make fonts-cjk` (Noto CJK, from Debian's fonts-noto-cjk)"
+    return message
 
 
 def _families(tokens) -> list[str]:
