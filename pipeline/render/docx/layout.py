@@ -172,8 +172,13 @@ def read_ppr(ppr, props: dict) -> None:
 
 def read_rpr(rpr, props: dict) -> None:
     fonts = rpr.find(w("rFonts"))
-    if fonts is not None and fonts.get(w("ascii")):
-        props["font"] = fonts.get(w("ascii"))
+    if fonts is not None:
+        if fonts.get(w("ascii")):
+            props["font"] = fonts.get(w("ascii"))
+        # Each script's font (embed.py): a new dict, as props may be a cached style's.
+        named = {slot: fonts.get(w(slot)) for slot in ("ascii", "hAnsi", "eastAsia", "cs") if fonts.get(w(slot))}
+        if named:
+            props["fonts"] = {**props.get("fonts", {}), **named}
     size = rpr.find(w("sz"))
     if size is not None:
         props["size"] = int(size.get(w("val"))) / 2

@@ -26,6 +26,7 @@ from ..common import check_images
 from . import outputs
 from .body import Body
 from .contents import contents, front_matter
+from .embed import embed_fonts, list_labels, stories
 from .layout import estimate_pages
 from .package import (
     empty_reference,
@@ -63,6 +64,7 @@ def render(doc: Document, ctx: Context) -> dict[str, bytes]:
     last = contents(pieces, heading, doc, bookmarks, pages)
     two_sections(pieces, document, last, final_sectpr, meta.title)
     footnotes_part(document, chapters.footnotes)
+    embed_fonts(document, stories(document, chapters.footnotes), ctx.templates, list_labels(document))
     set_core_properties(
         document,
         {
