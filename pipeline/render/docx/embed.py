@@ -32,6 +32,7 @@ from docx.opc.part import Part
 from lxml import etree
 
 from ... import fonts as registry
+from .fonts import measured_as
 from .layout import Styles, read_rpr
 from .ooxml import R_NS, add, replace_part, w
 
@@ -95,9 +96,19 @@ def vendored_face(family: str, bold: bool, italic: bool) -> Face | None:
     return None
 
 
-def characters_by_face(stories, styles: Styles) -> dict[Face, set[str]]:
-    """The characters each vendored face sets, over the stories (body, notes, headers, footers)."""
+@dataclass(frozen=True)
+class Usage:
+    """What the text is set in: the characters of each vendored face, and the proportional
+    families it names that are not vendored (a reader sets those in whatever it has)."""
+
+    faces: dict[Face, frozenset[str]]
+    foreign: frozenset[str]
+
+
+def usage(stories, styles: Styles) -> Usage:
+    """The faces the stories (body, notes, headers, footers) are set in."""
     used: dict[Face, set[str]] = {}
+    foreign: set[str] = set()
     for story in stories:
         for p in story.iter(w("p")):
             ppr = p.find(w("pPr"))
@@ -109,13 +120,15 @@ def characters_by_face(stories, styles: Styles) -> dict[Face, set[str]]:
                 props = dict(styles.run(para, rstyle.get(w("val")) if rstyle is not None else None))
                 if rpr is not None:
                     read_rpr(rpr, props)
-                text = "".join(t.text or "" for t in run.iter(w("t")))
-                for char in text:
-                    family = props["fonts"].get(slot(char)) or props["font"]
+                for char in "".join(t.text or "" for t in run.iter(w("t"))):
+                    family = props.get("fonts", {}).get(slot(char)) or props["font"]
                     face = vendored_face(family, props["b"], props["i"])
                     if face is not None:
                         used.setdefault(face, set()).add(char)
-    return used
+                    elif not any(f.family.lower() == family.lower() for f in registry.FONTS):
+                        if measured_as(family) is not None:  # monospaced: any such face has its advance
+                            foreign.add(family)
+    return Usage({face: frozenset(chars) for face, chars in used.items()}, frozenset(foreign))
 
 
 def stories(document, footnotes) -> list:
@@ -212,13 +225,13 @@ def obfuscate(data: bytes, key: str) -> bytes:
     return head + data[32:]
 
 
-def embed_fonts(document, stories, templates, extra: str = "") -> list[Face]:
+def embed_fonts(document, stories, templates, extra: str = "") -> Usage:
     """Embed the vendored faces the stories use (each also with ALWAYS and `extra`) into the
-    document: parts, font table entries, settings. Returns the faces embedded, in part order."""
-    styles = Styles(document.styles.element)
-    used = characters_by_face(stories, styles)
+    document: parts, font table entries, settings. Returns what the text is set in."""
+    found = usage(stories, Styles(document.styles.element))
+    used = found.faces
     if not used:
-        return []
+        return found
     table_part = document.part.part_related_by(RT.FONT_TABLE)
     table = etree.fromstring(table_part.blob)
     faces = sorted(used, key=lambda f: (f.family, f.bold, f.italic))
@@ -244,7 +257,7 @@ def embed_fonts(document, stories, templates, extra: str = "") -> list[Face]:
     for name in ("embedTrueTypeFonts", "saveSubsetFonts"):
         if settings.find(w(name)) is None:
             add(settings, name)
-    return faces
+    return found
 
 
 def _after(name: str) -> tuple[str, ...]:
