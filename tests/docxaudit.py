@@ -15,7 +15,8 @@ from pathlib import Path
 from textcheck import pdf_text
 
 SOFFICE = shutil.which("soffice")
-LEADER = re.compile(r"\s*\.{3,}\s*(\w+)\b")
+# A leader and the page: arabic, or lower roman (the front matter's); not the next entry's "I.".
+LEADER = re.compile(r"\s*\.{3,}\s*(\d+|[ivxlcdm]+)(?![\w.])")
 
 # `macro:///Standard.Audit.Update(in, out)`: open hidden, update every index (Tools > Update >
 # Update All does the same for them), save as DOCX.
