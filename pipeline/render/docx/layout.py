@@ -6,10 +6,10 @@ it converts to PDF). So the contents carries estimates, made here the way Word a
 text: the page and margins of the section; each paragraph's style resolved through `basedOn` (spacing,
 indents, line rule, keep-with-next, keep-lines, page break before, widow control); each run's font
 and size; words measured with the vendored fonts' advance widths and broken greedily into lines; a
-table row kept whole; footnotes taking room at the foot of their page. With the fonts installed the
-estimate matches LibreOffice's layout (the DOCX tests check it against LibreOffice's PDF); without
-them the reader's substitute fonts set more or fewer words per line, and a field update (F9 in Word,
-Tools > Update in LibreOffice) gives the exact numbers.
+table row kept whole; footnotes taking room at the foot of their page. The fonts measured are the ones the document
+embeds (embed.py), so LibreOffice sets the text as measured on any machine: the DOCX tests audit
+every entry against LibreOffice's PDF (tests/docxaudit.py). Where the text names a proportional
+family we do not have, the writer shows no estimate and asks for an update instead.
 """
 
 from __future__ import annotations
