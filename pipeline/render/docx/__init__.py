@@ -3,7 +3,7 @@
 writer (the order of the whole), body (chapters: blocks, inlines, notes), contents (title page, TOC
 field), sections (page numbering, running heads), layout (the contents' page estimates), wml
 (paragraphs, runs, fields, bookmarks), package (the reference emptied, parts, properties, the zip),
-ooxml (namespaces, the schema's child order), styles (the style map), fonts (the font table),
+ooxml (namespaces, the schema's child order), styles (the style map), fonts (the font table), embed (the fonts embedded, subset),
 reference (the reference document made from templates/docx/*.xml and the theme).
 """
 

@@ -6,10 +6,10 @@ it converts to PDF). So the contents carries estimates, made here the way Word a
 text: the page and margins of the section; each paragraph's style resolved through `basedOn` (spacing,
 indents, line rule, keep-with-next, keep-lines, page break before, widow control); each run's font
 and size; words measured with the vendored fonts' advance widths and broken greedily into lines; a
-table row kept whole; footnotes taking room at the foot of their page. With the fonts installed the
-estimate matches LibreOffice's layout (the DOCX tests check it against LibreOffice's PDF); without
-them the reader's substitute fonts set more or fewer words per line, and a field update (F9 in Word,
-Tools > Update in LibreOffice) gives the exact numbers.
+table row kept whole; footnotes taking room at the foot of their page. The fonts measured are the ones the document
+embeds (embed.py), so LibreOffice sets the text as measured on any machine: the DOCX tests audit
+every entry against LibreOffice's PDF (tests/docxaudit.py). Where the text names a proportional
+family we do not have, the writer shows no estimate and asks for an update instead.
 """
 
 from __future__ import annotations
@@ -172,8 +172,13 @@ def read_ppr(ppr, props: dict) -> None:
 
 def read_rpr(rpr, props: dict) -> None:
     fonts = rpr.find(w("rFonts"))
-    if fonts is not None and fonts.get(w("ascii")):
-        props["font"] = fonts.get(w("ascii"))
+    if fonts is not None:
+        if fonts.get(w("ascii")):
+            props["font"] = fonts.get(w("ascii"))
+        # Each script's font (embed.py): a new dict, as props may be a cached style's.
+        named = {slot: fonts.get(w(slot)) for slot in ("ascii", "hAnsi", "eastAsia", "cs") if fonts.get(w(slot))}
+        if named:
+            props["fonts"] = {**props.get("fonts", {}), **named}
     size = rpr.find(w("sz"))
     if size is not None:
         props["size"] = int(size.get(w("val"))) / 2

@@ -8,14 +8,19 @@ restyles the edition by editing the reference document in Word or LibreOffice (s
 name, styles.py, so a copy saved by either works).
 
 The document: a title page with the imprint; the contents, a real TOC field whose result is already
-written (contents.py), with the page numbers `layout` estimates; then the chapters (body.py), with
-headings in Heading 1–3 carrying the pipeline's generated numbers, internal links as bookmarks and
-hyperlinks, and footnotes as Word footnotes. Two sections (sections.py): the front matter (title
-page without furniture, roman page numbers) and the text (running head, arabic page numbers from 1).
+written (contents.py); then the chapters (body.py), with headings in Heading 1–3 carrying the
+pipeline's generated numbers, internal links as bookmarks and hyperlinks, and footnotes as Word
+footnotes. Two sections (sections.py): the front matter (title page without furniture, roman page
+numbers) and the text (running head, arabic page numbers from 1). The vendored faces the text uses
+are embedded (embed.py), so it is set in them on a machine without them.
 
-`w:updateFields` is not set: Word would greet every reader with a question about updating fields
-that "may refer to other files", and the written result is already right but for page numbers,
-which only a layout can know (Word and LibreOffice update them on request: F9 / Tools > Update).
+The contents' page numbers are estimated (layout.py) with the fonts the text is set in, which travel
+with it, so LibreOffice lays it out as estimated on any machine. Where the text names a proportional
+family that is not vendored (a theme's choice), a reader's substitute sets it and no estimate holds:
+the entries then have no numbers and the field asks to be updated (w:dirty, and w:updateFields,
+which makes Word offer to update fields on opening), as a wrong number looks like a right one.
+Otherwise `w:updateFields` is not set: Word would greet every reader with a question about updating
+fields that "may refer to other files"; F9 in Word, Tools > Update in LibreOffice, update them.
 """
 
 from __future__ import annotations
@@ -25,7 +30,8 @@ from .. import Context
 from ..common import check_images
 from . import outputs
 from .body import Body
-from .contents import contents, front_matter
+from .contents import ask_for_update, contents, front_matter, number_entries
+from .embed import embed_fonts, list_labels, stories
 from .layout import estimate_pages
 from .package import (
     empty_reference,
@@ -60,9 +66,15 @@ def render(doc: Document, ctx: Context) -> dict[str, bytes]:
     body_elements = list(body[first_body_index:])
     body.append(final_sectpr)  # the last section's properties close the body
     pages = estimate_pages(body_elements, document, final_sectpr, ctx.templates, chapters.footnotes)
-    last = contents(pieces, heading, doc, bookmarks, pages)
-    two_sections(pieces, document, last, final_sectpr, meta.title)
+    entries = contents(pieces, heading, doc, bookmarks)
+    two_sections(pieces, document, entries[-1], final_sectpr, meta.title)
     footnotes_part(document, chapters.footnotes)
+    fonts = embed_fonts(document, stories(document, chapters.footnotes), ctx.templates, list_labels(document))
+    titled = [bookmarks[s.id] for s in doc.sections() if s.level <= 3]
+    if titled and fonts.foreign:
+        ask_for_update(entries, document.settings.element)
+    elif titled:
+        number_entries(pieces, entries, [str(pages[name]) if name in pages else "" for name in titled])
     set_core_properties(
         document,
         {
