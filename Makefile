@@ -16,6 +16,7 @@ TEMPLATE_ARG := $(if $(TEMPLATES),--templates $(TEMPLATES))
 BUILD_CMD := $(PY) -m pipeline build --source $(SOURCE) --out $(BUILD) $(TEMPLATE_ARG)
 INSTALLED := $(VENV)/.installed
 TEST_INSTALLED := $(VENV)/.installed-test
+CJK_FONTS := templates/fonts/cjk/.extracted
 
 # The editions, asked of the pipeline (`pipeline editions --make`), not written here: their names, the
 # file each writes (with the paper's slug), its package and the template folders it reads. Make
@@ -83,8 +84,8 @@ tools: | $(TEST_INSTALLED) $(CJK_FONTS)
 # The fonts of a paper in Chinese (Noto Serif CJK SC, Noto Sans CJK SC; SIL OFL), 80 MB in all, so
 # not in the repository: taken from Debian's fonts-noto-cjk (installed if missing) into
 # templates/fonts/cjk/, where the PDF edition finds them. Made once; `make all` asks for it only for
-# a paper whose language is Chinese.
-CJK_FONTS := templates/fonts/cjk/.extracted
+# a paper whose language is Chinese. (CJK_FONTS is defined above `tools`: make expands a rule's
+# prerequisites as it reads them, so a later definition would leave `tools` without it.)
 fonts-cjk: $(CJK_FONTS)
 $(CJK_FONTS): scripts/cjk_fonts.py | $(INSTALLED)
 	bash scripts/install-cjk-fonts.sh

@@ -137,6 +137,15 @@ def test_make_sets_up_the_cjk_fonts_only_for_a_chinese_paper(chinese):
     assert "FONT_SETUP := \n" in make_variables(ROOT / "source", ROOT)
 
 
+def test_make_test_extracts_the_cjk_fonts_on_a_fresh_machine():
+    """Old: `tools` named $(CJK_FONTS) before the variable was defined, so make read an empty
+    prerequisite and a fresh clone's `make test` never extracted the fonts (CI failed; a machine that
+    had run `make fonts-cjk` once hid it). Make's own database says what `tools` waits for."""
+    database = subprocess.run(["make", "-pn", "clean"], cwd=ROOT, capture_output=True, text=True).stdout
+    (tools,) = [line for line in database.splitlines() if line.startswith("tools:")]
+    assert "templates/fonts/cjk/.extracted" in tools.split()
+
+
 def test_without_the_cjk_fonts_the_build_says_how_to_install_them(chinese, tmp_path, capsys):
     """A font file missing from the template folders (here a designer's stylesheet naming one that is
     not there, as the built-in one does before `make fonts-cjk`) is named with its line, and the fix."""
