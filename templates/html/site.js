@@ -1,5 +1,6 @@
 /* Web edition: small enhancements to a page that reads fully without them.
-   - the contents start collapsed on narrow screens (they are open in the HTML);
+   - the contents open beside the text on wide screens (they are closed in the HTML, so a phone
+     without script starts with the text);
    - the contents entry of the part being read is highlighted while scrolling;
    - full-text search over the page's own text (no index file to fetch, so it works from file://;
      a linear scan over a few thousand passages takes a few milliseconds). */
@@ -46,7 +47,9 @@
     entry.link.classList.add("is-current");
     entry.link.setAttribute("aria-current", "true");
     entry.chapter.classList.add("is-current-chapter");
-    if (wide.matches && sidebar.scrollHeight > sidebar.clientHeight) {  // keep it in sight, without moving the page
+    // Keep it in sight, without moving the page; not while search results are shown (the sidebar
+    // would scroll them away as the chosen passage comes into view).
+    if (wide.matches && sidebar.scrollHeight > sidebar.clientHeight && !sidebar.querySelector(".search-results li")) {
       var s = sidebar.getBoundingClientRect(), l = entry.link.getBoundingClientRect();
       if (l.top < s.top + 40 || l.bottom > s.bottom - 40) {
         sidebar.scrollTop += l.top - s.top - s.height / 3;
@@ -169,14 +172,23 @@
     try { history.pushState(null, "", "#" + p.id); } catch (e) { /* file:// in some browsers */ }
     if (!p.el.hasAttribute("tabindex")) p.el.setAttribute("tabindex", "-1");
     p.el.focus({ preventScroll: true });
-    p.el.scrollIntoView({ block: p.el.offsetHeight > window.innerHeight / 2 ? "start" : "center" });
+    dock(true);
+    // Wide: the results stay in the sticky sidebar, the passage goes to the middle. Phone: the docked
+    // panel covers the lower part of the screen, so the passage goes to the top.
+    var tall = p.el.offsetHeight > window.innerHeight / 2;
+    p.el.scrollIntoView({ block: tall || !wide.matches ? "start" : "center" });
+  }
+
+  function dock(on) {  // the panel at the foot of a phone's screen (style.css: .search.is-docked)
+    panel.classList.toggle("is-docked", on);
+    document.body.classList.toggle("search-docked", on);
   }
 
   function search() {
     var query = input.value.trim();
     results.textContent = "";
     if (lastHit) { lastHit.classList.remove("search-hit"); lastHit = null; }
-    if (query.length < 2) { status.textContent = ""; return; }
+    if (query.length < 2) { status.textContent = ""; dock(false); return; }
     passages = passages || collect();
     var words = terms(query), phrase = fold(query.replace(/"/g, "")).replace(/\s+/g, " ");
     var exact = [], rest = [];

@@ -20,19 +20,20 @@ from ...colour import AA, contrast, luminance, mix, readable
 from ...model import Document
 from .. import Context
 from ..common import check_images, check_page_ids, css_string, image_sources
-from . import NAME
+from . import NAME, subset
 
 # Template files copied into the build as they are: {path in build/: path in the templates}.
 STATIC = {
     "assets/style.css": "html/style.css",
     "assets/site.js": "html/site.js",
-    **{f"assets/fonts/{f.stem}.woff2": f.web_file for f in fonts.web_fonts()},
     **{f"assets/{path}": path for path in fonts.LICENCES.values()},
 }
+# The web fonts, subset to the page's characters once the page is made: {path in build/: template}.
+FONTS = {f"assets/fonts/{f.stem}.woff2": f.web_file for f in fonts.web_fonts()}
 
 
 def outputs(meta) -> list[str]:
-    return ["index.html", *STATIC, "assets/icon.svg"]
+    return ["index.html", *STATIC, *FONTS, "assets/icon.svg"]
 
 
 def render(doc: Document, ctx: Context) -> dict[str, bytes]:
@@ -73,6 +74,9 @@ def render(doc: Document, ctx: Context) -> dict[str, bytes]:
     )
     check_page_ids(page, ctx.templates.find("html/index.html"), "index.html")
     files["index.html"] = page.encode("utf-8")
+    chars = subset.page_characters(page, files["assets/site.js"].decode("utf-8"))
+    for dest, src in FONTS.items():
+        files[dest] = subset.subset(ctx.templates.find(src).read_bytes(), chars)
     return files
 
 
