@@ -16,6 +16,9 @@ from typing import ClassVar
 from . import ids
 from .walk import query
 
+# Words of a chapter's title kept in its running head (Section.running_head).
+RUNNING_HEAD_WORDS = 6
+
 
 @dataclass(frozen=True, order=True)
 class Loc:
@@ -239,6 +242,17 @@ class Section:
     def heading_text(self) -> str:
         """The heading as shown and read out: its label and its title ("II. Title"), or the title."""
         return self.label_gap.join(filter(None, (self.label, self.plain_title)))
+
+    @property
+    def running_head(self) -> str:
+        """The heading cut short for a running head: the label and the title's first
+        RUNNING_HEAD_WORDS words, then an ellipsis. A running head reminds the reader where they
+        are; a whole sentence of a title in the page head reads as text (a checker such as outloud
+        takes an artifact line of eight words and more for prose) and a cut made by the line's end
+        falls mid-word. A title without spaces (Chinese) is kept whole; the page head clips it."""
+        words = self.plain_title.split()
+        title = self.plain_title if len(words) <= RUNNING_HEAD_WORDS else " ".join(words[:RUNNING_HEAD_WORDS]) + "…"
+        return self.label_gap.join(filter(None, (self.label, title)))
 
     @property
     def heading_id(self) -> str:

@@ -66,14 +66,15 @@ def lay_out(job: PrintJob) -> Output:
     fail the build, naming the template; its notices about the machine come back as hints."""
     import weasyprint  # imported here: it is the slowest import (~0.5 s), and only this edition needs it
 
+    from . import tagging
     from .pages import render_without_broken_page_ends  # imports WeasyPrint too
 
-    with _captured_logs() as logs, _source_date_epoch(job.epoch):
+    with _captured_logs() as logs, _source_date_epoch(job.epoch), tagging.marked_hyphens():
         fetcher = _confined_fetcher(job.source_root, list(job.template_roots))
         source = weasyprint.HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher)
         document = render_without_broken_page_ends(source, **job.options)
         with _cached_page_references():
-            pdf = document.write_pdf(finisher=_header_scope, **job.options)
+            pdf = document.write_pdf(finisher=tagging.finish, **job.options)
     if logs.problems:
         raise SourceError([Diagnostic(job.template, 1, f"WeasyPrint: {m}") for m in logs.problems])
     return Output({job.filename: pdf}, pages=len(document.pages), notices=tuple(logs.notices))
@@ -127,15 +128,6 @@ class _cached_page_references:
     def __exit__(self, *exc) -> None:
         if isinstance(self.original, property):
             self.cls.page_references = self.original
-
-
-def _header_scope(document, pdf) -> None:
-    """Give each table header cell /Scope /Column (our tables' headers are column headers, <th
-    scope="col">). WeasyPrint links data cells to headers with /Headers and /IDs, which is enough for
-    PDF/UA; the Scope helps readers and checkers that look at the header cells only."""
-    for obj in pdf.objects:
-        if isinstance(obj, dict) and obj.get("S") == "/TH" and isinstance(obj.get("A"), dict):
-            obj["A"]["Scope"] = "/Column"
 
 
 def _confined_fetcher(source_root: Path, template_roots: list[Path]):
