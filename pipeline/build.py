@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import pagemap
 from .buildfolder import commit, holding, published
 from .model import Document
 from .render import Context, Download, Output, registry
@@ -26,6 +27,7 @@ class Result:
     seconds: float
     pages: int | None = None  # the page count, where the edition lays out pages (for the progress line)
     notices: tuple[str, ...] = ()  # hints about the machine, not problems in the source
+    page_map: pagemap.PageMap | None = None  # where the blocks start, from the edition that lays out pages
 
     @property
     def size(self) -> int:
@@ -34,7 +36,7 @@ class Result:
     @classmethod
     def of(cls, name: str, rendered, seconds: float) -> Result:
         output = Output.of(rendered)
-        return cls(name, output.files, seconds, output.pages, output.notices)
+        return cls(name, output.files, seconds, output.pages, output.notices, output.page_map)
 
 
 def formats() -> tuple[str, ...]:
@@ -43,9 +45,10 @@ def formats() -> tuple[str, ...]:
 
 
 def render_order(chosen: Iterable[Edition]) -> list[Edition]:
-    """Those with a process of their own first (it lays out while the others render), those that list
-    the downloads last (they need the others' real bytes); otherwise as registered."""
-    return sorted(chosen, key=lambda e: (e.lists_downloads, e.worker is None))
+    """Those with a process of their own first (it lays out while the others render), then the others,
+    then those that cite the print pages (they need the page map), those that list the downloads last
+    (they need the others' real bytes); otherwise as registered."""
+    return sorted(chosen, key=lambda e: (e.lists_downloads, e.cites_pages, e.worker is None))
 
 
 def build(
@@ -73,7 +76,7 @@ def build(
         results: dict[str, Result] = {}
         job_seconds: dict[str, float] = {}
         for e in chosen:
-            if e.lists_downloads:
+            if e.lists_downloads or e.cites_pages:
                 continue
             if e.name in workers:
                 started = time.perf_counter()
@@ -94,6 +97,11 @@ def build(
     with holding(out):
         # An edition already published lists the downloads with their size and SHA-256: when a build
         # replaces one of them (`--formats pdf`), that edition is rebuilt too, or it lies.
+        citing = [e for e in chosen if e.cites_pages and not e.lists_downloads]
+        if citing:
+            ctx = replace(ctx, page_map=page_map(doc, out, results))
+        for e in citing:
+            results[e.name] = _render(e, doc, ctx, progress)
         listing = [e for e in registry.editions() if e.lists_downloads and (e in chosen or e.name in published(out))]
         if listing:
             ctx = replace(ctx, downloads=downloads(doc, out, results))
@@ -138,6 +146,21 @@ def _render(edition: Edition, doc: Document, ctx: Context, progress) -> Result:
     if progress:
         progress(result)
     return result
+
+
+def page_map(doc: Document, out: Path, built: Mapping[str, Result]) -> pagemap.PageMap | None:
+    """The PDF's page map: as this build laid it out, else as the build folder's PDF has it (a build of
+    the EPUB alone after the PDF's, as make runs them); None without a PDF, or one of another paper."""
+    for e in registry.editions():
+        if not e.makes_page_map:
+            continue
+        if e.name in built:
+            found = built[e.name].page_map
+        else:
+            found = pagemap.read(out, e.filename(doc.meta))
+        if found is not None:
+            return found.for_model(doc)
+    return None
 
 
 def downloads(doc: Document, out: Path, built: Mapping[str, Result]) -> tuple[Download, ...]:

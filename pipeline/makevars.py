@@ -3,7 +3,8 @@
 
 For each edition: the file it writes (which names the paper's slug, read from paper.yaml), the folder
 of its package and the template folders it reads (its dependencies), and which editions it must come
-after (one that lists the downloads comes after them).
+after (one that lists the downloads comes after them; one that cites the print pages, the EPUB,
+after the PDF, whose page map it takes).
 """
 
 from __future__ import annotations
@@ -47,9 +48,19 @@ def make_variables(source: Path, root: Path) -> str:
             f"FILE_{e.name} := {_escape(filename)}",
             f"PACKAGE_{e.name} := {_escape(_shown(package_folder(e), root))}",
             f"TEMPLATE_DIRS_{e.name} := {' '.join(e.templates)}",
-            f"AFTER_{e.name} := {' '.join(d for d in downloads if d != e.name) if e.lists_downloads else ''}",
+            f"AFTER_{e.name} := {' '.join(after(e, editions, downloads))}",
         ]
     return "\n".join(lines) + "\n"
+
+
+def after(edition, editions, downloads) -> list[str]:
+    """The editions this one is built after: the downloads, for one that lists them (their sizes and
+    checksums); the one that lays out pages, for one that cites them (its page map)."""
+    if edition.lists_downloads:
+        return [d for d in downloads if d != edition.name]
+    if edition.cites_pages:
+        return [e.name for e in editions if e.makes_page_map and e.name != edition.name]
+    return []
 
 
 class _NoSlug:

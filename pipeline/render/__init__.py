@@ -32,6 +32,7 @@ class Output:
     files: dict[str, bytes]
     pages: int | None = None  # the page count where the edition lays out pages (the PDF)
     notices: tuple[str, ...] = ()  # hints about the machine (not problems in the source), each once
+    page_map: Any = None  # where each block starts (pagemap.PageMap), from an edition that lays out pages
 
     @classmethod
     def of(cls, rendered: Output | Mapping[str, bytes]) -> Output:
@@ -60,6 +61,7 @@ class Context:
     downloads: tuple[Download, ...] = ()  # the other editions, for the web edition's download list
     options: dict = field(default_factory=dict)  # e.g. {"pdf_variant": "pdf/ua-1"}
     theme: Mapping[str, Any] = field(default_factory=_theme_defaults)  # theme.yaml settings, resolved
+    page_map: Any = None  # the PDF's pagination of this build (pagemap.PageMap), for the editions that cite it
 
 
 def human_size(size: int) -> str:

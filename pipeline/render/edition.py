@@ -65,6 +65,8 @@ class Edition:
     templates: tuple[str, ...] = ()
     downloadable: bool = False  # offered for download by the editions that list downloads
     lists_downloads: bool = False  # renders after the downloads, with their real sizes and checksums
+    makes_page_map: bool = False  # its Output carries the page map (the PDF, after layout)
+    cites_pages: bool = False  # renders after the page map is made, with it (ctx.page_map)
     # Rendering in a process of its own: `worker()` starts it, `job(doc, ctx)` is what it is sent (made
     # and checked in the build's process, so its problems are reported like any other edition's).
     worker: Callable[[], Worker] | None = None

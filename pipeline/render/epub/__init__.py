@@ -16,4 +16,5 @@ EDITION = Edition(
     render=lazy(f"{__name__}.book", "render"),
     templates=("epub", "partials", "fonts"),
     downloadable=True,
+    cites_pages=True,
 )

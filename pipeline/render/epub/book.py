@@ -33,7 +33,7 @@ from pathlib import Path
 import lxml.etree
 from ebooklib import epub
 
-from ... import ids
+from ... import ids, pagemap
 from ...errors import Diagnostic, SourceError
 from ...model import Document, Metadata, Section
 from ...walk import walk
@@ -106,9 +106,17 @@ def render(doc: Document, ctx: Context) -> dict[str, bytes]:
             return f"{where[target[1:]]}{target}"
         return target
 
+    # The print pages (from the PDF of the same build): a page-break marker where each page starts, to
+    # the nearest block, and the page-list in the nav.
+    breaks = ctx.page_map.breaks() if ctx.page_map is not None else {}
+    page_list = [
+        (label, f"{where[section_id]}#page-{label}") for (section_id, _), labels in breaks.items() for label in labels
+    ]
+    page_list.sort(key=lambda entry: int(entry[0]))
     common = dict(
-        doc=doc, meta=meta, edition=NAME, ids=ids.TEMPLATE, heading_offset=0, href=href, asset=lambda src: images[src]
-    )
+        doc=doc, meta=meta, edition=NAME, ids=ids.TEMPLATE, heading_offset=0, href=href, asset=lambda src: images[src],
+        page_breaks=breaks, page_list=page_list, page_end=pagemap.END,
+    )  # fmt: skip
 
     def document(template: str, name: str, **extra) -> bytes:
         data = ctx.templates.render(template, **common, **extra).encode("utf-8")
@@ -116,7 +124,7 @@ def render(doc: Document, ctx: Context) -> dict[str, bytes]:
         return data
 
     book = epub.EpubBook()
-    _metadata(book, meta, has_images=bool(images))
+    _metadata(book, meta, has_images=bool(images), page_source=_page_source(meta, ctx) if page_list else None)
 
     def add(uid: str, name: str, media_type: str, content: bytes, properties: tuple[str, ...] = ()) -> epub.EpubItem:
         item = epub.EpubItem(uid=uid, file_name=name, media_type=media_type, content=content)
@@ -179,7 +187,12 @@ def access_modes(has_images: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return ("textual",), ("textual",)
 
 
-def _metadata(book: epub.EpubBook, meta: Metadata, has_images: bool = False) -> None:
+def _page_source(meta: Metadata, ctx: Context) -> str:
+    """What the page numbers are the pages of: the PDF edition of the same build."""
+    return f"{meta.title}, PDF edition ({ctx.page_map.pdf})"
+
+
+def _metadata(book: epub.EpubBook, meta: Metadata, has_images: bool = False, page_source: str | None = None) -> None:
     """Dublin Core, the accessibility metadata and the rest of the package metadata, all from the source."""
     book.set_identifier(meta.identifier)
     book.set_title(meta.title)
@@ -209,8 +222,11 @@ def _metadata(book: epub.EpubBook, meta: Metadata, has_images: bool = False) -> 
         prop("schema:accessMode", mode)
     for mode in sufficient:
         prop("schema:accessModeSufficient", mode)
-    for feature in ACCESSIBILITY_FEATURES:
+    for feature in ACCESSIBILITY_FEATURES + (("printPageNumbers",) if page_source else ()):
         prop("schema:accessibilityFeature", feature)
+    if page_source:  # the page-list's pages are those of this source (EPUB 3: dc:source, source-of pagination)
+        book.add_metadata("DC", "source", page_source, {"id": "page-break-source"})
+        book.add_metadata(None, "meta", "pagination", {"refines": "#page-break-source", "property": "source-of"})
     for hazard in ACCESSIBILITY_HAZARDS:
         prop("schema:accessibilityHazard", hazard)
     prop("schema:accessibilitySummary", accessibility_summary(meta))

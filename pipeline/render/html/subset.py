@@ -22,6 +22,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+import lxml.etree
 import lxml.html
 
 ASCII = frozenset(chr(c) for c in range(0x20, 0x7F))
@@ -31,10 +32,14 @@ FIGURES = ("onum", "lnum", "pnum", "tnum")  # font-variant-numeric in style.css
 def page_characters(page: str, script: str) -> frozenset[str]:
     """The characters a reader can see on the page: its body text and attribute values (alt, title,
     aria labels shown as tooltips), the script's own strings (with their \\uXXXX escapes), ASCII."""
-    root = lxml.html.fromstring(page.encode("utf-8"))
     chars = set(ASCII)
-    body = root.find("body")
-    for el in (body if body is not None else root).iter():
+    try:
+        root = lxml.html.fromstring(page.encode("utf-8"))
+    except lxml.etree.ParserError:  # a designer's page with no element at all (only text, or nothing)
+        root = None
+        chars.update(page)
+    body = root.find("body") if root is not None else None
+    for el in (body if body is not None else root).iter() if root is not None else ():
         if not isinstance(el.tag, str) or el.tag in ("script", "style"):
             chars.update(el.tail or "")
             continue

@@ -14,7 +14,14 @@ from __future__ import annotations
 from ..edition import Edition, lazy, slug_file
 
 NAME = "pdf"
-outputs = slug_file("pdf")
+_pdf_file = slug_file("pdf")
+
+
+def outputs(meta) -> list[str]:
+    """The PDF, and the page map beside it (pipeline/pagemap.py) for a later build of the EPUB alone."""
+    from ...pagemap import FILE
+
+    return [*_pdf_file(meta), FILE]
 
 
 def _preload():
@@ -35,6 +42,7 @@ EDITION = Edition(
     render=lazy(f"{__name__}.book", "render"),
     templates=("pdf", "partials", "fonts"),
     downloadable=True,
+    makes_page_map=True,
     worker=_worker,
     job=lazy(f"{__name__}.book", "print_job"),
     preload=_preload,

@@ -66,8 +66,10 @@ def lay_out(job: PrintJob) -> Output:
     fail the build, naming the template; its notices about the machine come back as hints."""
     import weasyprint  # imported here: it is the slowest import (~0.5 s), and only this edition needs it
 
+    from ... import pagemap
     from . import tagging
     from .pages import render_without_broken_page_ends  # imports WeasyPrint too
+    from .pagination import page_starts
 
     with _captured_logs() as logs, _source_date_epoch(job.epoch), tagging.marked_hyphens():
         fetcher = _confined_fetcher(job.source_root, list(job.template_roots))
@@ -77,7 +79,13 @@ def lay_out(job: PrintJob) -> Output:
             pdf = document.write_pdf(finisher=tagging.finish, **job.options)
     if logs.problems:
         raise SourceError([Diagnostic(job.template, 1, f"WeasyPrint: {m}") for m in logs.problems])
-    return Output({job.filename: pdf}, pages=len(document.pages), notices=tuple(logs.notices))
+    # Where each heading and block starts, for the editions that cite the print pages; also left in
+    # the build folder, for a build of those alone (pipeline/pagemap.py).
+    page_map = pagemap.with_pdf(
+        pagemap.PageMap(page_starts(source.etree_element, document), len(document.pages)), job.filename, pdf
+    )
+    files = {job.filename: pdf, pagemap.FILE: page_map.to_json()}
+    return Output(files, pages=len(document.pages), notices=tuple(logs.notices), page_map=page_map)
 
 
 class _source_date_epoch:
