@@ -39,8 +39,10 @@ def finish(document, pdf) -> None:
     """WeasyPrint's finisher: everything below, on the PDF's objects before they are written."""
     objects = _Objects(pdf)
     _header_scope(pdf)
-    _pagination_artifacts(pdf, objects)
-    _one_annotation_per_link(document, pdf, objects)
+    root, nums, reachable = _structure(pdf, objects)
+    _pagination_artifacts(pdf, objects, nums, reachable)
+    _one_annotation_per_link(document, pdf, objects, nums)
+    _spans_for_nested_links(root, objects, inside_link=False)
 
 
 class _Objects:
@@ -84,9 +86,8 @@ def _structure(pdf, objects):
     return root, nums, reachable
 
 
-def _pagination_artifacts(pdf, objects) -> None:
+def _pagination_artifacts(pdf, objects, nums, reachable) -> None:
     """Running heads and folios as /Artifact /Pagination, out of the ParentTree."""
-    _, nums, reachable = _structure(pdf, objects)
     for index, page_reference in enumerate(pdf.page_references):
         page = objects(page_reference)
         if nums[2 * index] != index:  # WeasyPrint writes one entry per page, in order
@@ -140,10 +141,9 @@ def _page_streams(page, objects):
                     todo.append((xobject, resources))
 
 
-def _one_annotation_per_link(document, pdf, objects) -> None:
+def _one_annotation_per_link(document, pdf, objects, nums) -> None:
     from weasyprint.layout.absolute import AbsolutePlaceholder
 
-    _, nums, _ = _structure(pdf, objects)
     parents = {nums[i]: objects(nums[i + 1]) for i in range(0, len(nums), 2) if not isinstance(nums[i + 1], list)}
 
     def walk(box, holder, page):
@@ -165,7 +165,7 @@ def _one_annotation_per_link(document, pdf, objects) -> None:
 
     for page_box, page_reference in zip(document.pages, pdf.page_references, strict=True):
         walk(page_box._page_box, None, objects(page_reference))
-    # Drop the ParentTree entries of the annotations that went, and make a Link inside a Link a Span.
+    # Drop the ParentTree entries of the annotations that went.
     live = {
         objects(ref).get("StructParent")
         for page_reference in pdf.page_references
@@ -176,8 +176,6 @@ def _one_annotation_per_link(document, pdf, objects) -> None:
         if isinstance(nums[i + 1], list) or nums[i] in live:
             kept.extend((nums[i], nums[i + 1]))
     nums[:] = kept
-    root, _, _ = _structure(pdf, objects)
-    _spans_for_nested_links(root, objects, inside_link=False)
 
 
 def _target(annotation):
