@@ -13,6 +13,7 @@ from pipeline.look import load
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source"
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's: the browser tests drive it (nothing is downloaded)
 PAPER_TEXT = ROOT.parent / "shared" / "paper" / "white-paper.txt"
 
 
@@ -152,3 +153,17 @@ def write_rich_source(root: Path) -> Path:
     (src / "chapters" / "images").mkdir()
     Image.new("RGB", (40, 40), (200, 0, 0)).save(src / "chapters" / "images" / "square.png")
     return src
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright (no browser is downloaded), one per test module."""
+    api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.is_file():
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium")
+    with api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        try:
+            yield chromium
+        finally:
+            chromium.close()

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import build_alone
+from conftest import CHROMIUM, build_alone
 
-CHROMIUM = Path("/usr/bin/chromium")
 playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = [
     pytest.mark.slow,
@@ -44,16 +43,6 @@ def cover_page(tmp_path_factory) -> Path:
         z.extractall(folder)
     (page,) = folder.rglob("cover.xhtml")
     return page
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.mark.parametrize(("width", "height"), VIEWPORTS, ids=[f"{w}x{h}" for w, h in VIEWPORTS])

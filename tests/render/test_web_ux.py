@@ -14,7 +14,6 @@ from conftest import ROOT
 from pipeline.render.html import page as html_edition
 from pipeline.render.html import subset
 
-CHROMIUM = Path("/usr/bin/chromium")
 PHONE = {"width": 375, "height": 667}
 WIDE = {"width": 1280, "height": 900}
 BLACK, WHITE = "rgb(0, 0, 0)", "rgb(255, 255, 255)"
@@ -66,19 +65,6 @@ def test_subsetting_is_deterministic_and_cached(tmp_path, monkeypatch):
 
 
 # --- in Chromium ----------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser():
-    api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.is_file():
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium")
-    with api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _open(browser, built, viewport=PHONE, **options):
