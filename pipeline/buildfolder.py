@@ -235,6 +235,23 @@ def _remove_old_temporaries(target: Path) -> None:
                 leftover.unlink(missing_ok=True)
 
 
+def is_built(path: Path, root: Path) -> bool:
+    """True if a build wrote `path` (a file under `root`): a folder between them holds a manifest that
+    lists it. A designer who points `--out` into the templates folder gets built pages there; they
+    are the build's, not templates to read (a page may well hold "{{", as a BibTeX entry does)."""
+    try:
+        relative = Path(path).relative_to(root)
+    except ValueError:
+        return False
+    for depth in range(len(relative.parts) - 1, -1, -1):
+        folder = Path(root).joinpath(*relative.parts[:depth])
+        if (folder / MANIFEST).is_file():
+            inside = PurePosixPath(*relative.parts[depth:]).as_posix()
+            if any(inside in files for files in _read_manifest(folder).values()):
+                return True
+    return False
+
+
 def _read_manifest(out: Path) -> dict[str, list[str]]:
     if (out / MANIFEST).is_symlink():  # it could lead to any file: not read (the commit replaces the link)
         return {}

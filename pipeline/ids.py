@@ -16,7 +16,7 @@ from dataclasses import astuple, dataclass
 @dataclass(frozen=True)
 class TemplateIds:
     """The fixed ids of the built-in templates (as `ids.top`, `ids.contents_title`, …). The web
-    edition's site.js finds `main` and the three search elements by these names."""
+    edition's site.js finds `main`, the three search elements and the "Cite this" box by these names."""
 
     top: str = "top"
     main: str = "main"
@@ -31,6 +31,12 @@ class TemplateIds:
     landmarks: str = "landmarks"
     landmarks_title: str = "landmarks-title"
     book_title: str = "book-title"
+    cite_title: str = "cite-title"
+    cite_plain: str = "cite-plain"
+    cite_passage: str = "cite-passage"
+    cite_bibtex: str = "cite-bibtex"
+    cite_csl: str = "cite-csl"
+    cite_data: str = "cite-data"
 
 
 TEMPLATE = TemplateIds()
@@ -42,6 +48,10 @@ FIXED = frozenset(astuple(TEMPLATE)) | FURNITURE
 
 HEADING_SUFFIX = "-title"  # a section `s` has its <section id="s"> and its heading <hN id="s-title">
 NOTE_ID_RE = re.compile(r"^(fn-\d+|fnref-\d+(-\d+)?)$")
+# A citable paragraph's anchor (pipeline/passages.py): "p-ii-3-4", "p-preface-2". Every id of this
+# form is the paragraphs', so that no heading, figure or table can take one.
+PARA_PREFIX = "p-"
+PARA_ID_RE = re.compile(r"^p-.*[0-9]$")
 
 
 def heading_id(section_id: str) -> str:
@@ -60,8 +70,14 @@ def ref_id(number: int, nth: int) -> str:
 def reserved(value: str) -> bool:
     """True if the templates may give an element this id, so no heading, figure or table may have it.
 
-    Any id ending in "-title" counts: it may be the heading id of a section with the id before it."""
-    return value in FIXED or value.endswith(HEADING_SUFFIX) or NOTE_ID_RE.match(value) is not None
+    Any id ending in "-title" counts: it may be the heading id of a section with the id before it; and
+    any of a paragraph's form ("p-…" ending in a digit)."""
+    return (
+        value in FIXED
+        or value.endswith(HEADING_SUFFIX)
+        or NOTE_ID_RE.match(value) is not None
+        or PARA_ID_RE.match(value) is not None
+    )
 
 
 def id_problems(root) -> list[tuple[str, int, str]]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import passages
 from .errors import Diagnostic, SourceError
 from .model import Document, Numbering
 from .numbering import apply
@@ -32,7 +33,8 @@ class Look:
     def number(self, doc: Document) -> Document:
         """The document with its generated numbers: the paper's own numbering styles if it sets them,
         else the theme's. The one place a document is numbered."""
-        return replace(doc, chapters=apply(doc.chapters, doc.meta.numbering or self.numbering))
+        styles = doc.meta.numbering or self.numbering
+        return replace(doc, chapters=passages.number(apply(doc.chapters, styles), styles))
 
 
 def open_look(

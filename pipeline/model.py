@@ -117,9 +117,16 @@ Inline = Text | Strong | Emph | LeadIn | Code | Link | Image | LineBreak | Footn
 
 @dataclass(frozen=True)
 class Para:
+    """A paragraph. A body paragraph (one standing directly in a section, not in a quote, a list or a
+    note) is citable: `number` is its place in its chapter and section as shown ("II.3.4") and `id` the
+    anchor made from it ("p-ii-3-4"), the same in every edition (pipeline/passages.py); both are empty
+    for other paragraphs and until the document is numbered."""
+
     kind: ClassVar[str] = "para"
     inlines: tuple[Inline, ...]
     loc: Loc
+    id: str = ""
+    number: str = ""
 
     @property
     def lead_in(self) -> LeadIn | None:

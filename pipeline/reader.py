@@ -280,8 +280,12 @@ class _Reader:
                 f"id '{value}' must start with a letter and hold only letters, digits, '-', '_' or '.'",
             )
         elif ids.reserved(value):
-            why = " (ids ending in '-title' are the headings' own)" if value.endswith(ids.HEADING_SUFFIX) else ""
-            self.errors.add(loc.path, loc.line, f"id '{value}' is used by the templates{why}; choose another")
+            if ids.PARA_ID_RE.match(value):
+                what = "has the form of a paragraph's anchor ('p-' … a digit: 'p-ii-3-4'); choose another"
+            else:
+                why = " (ids ending in '-title' are the headings' own)" if value.endswith(ids.HEADING_SUFFIX) else ""
+                what = f"is used by the templates{why}; choose another"
+            self.errors.add(loc.path, loc.line, f"id '{value}' {what}")
         elif value in self.explicit_ids:
             first = self.explicit_ids[value]
             self.errors.add(loc.path, loc.line, f"duplicate id '{value}' (first at {first})")
@@ -289,7 +293,11 @@ class _Reader:
             self.explicit_ids[value] = loc
 
     def _auto_id(self, base: str) -> str:
-        if ids.reserved(base) and ids.reserved(f"{base}-2"):  # "fnref-1": every "-n" is a template's too
+        if ids.reserved(f"{base}-2"):
+            # Every "base-n" is a template's or a paragraph's ("fnref-1-2", "p-values-2"): the base
+            # itself if it is free, else a prefix that leaves the reserved forms.
+            if not (ids.reserved(base) or base in self.ids or base in self.explicit_ids):
+                return base
             base = f"s-{base}"
         # Each base remembers its last suffix, so ten thousand "Same" headings take linear time: an id
         # "base-n" has one base, so no id is stepped over twice.

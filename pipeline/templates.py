@@ -27,6 +27,7 @@ import jinja2.filters
 import jinja2.sandbox
 from jinja2.loaders import split_template_path
 
+from .buildfolder import is_built
 from .errors import Collector, Diagnostic, SourceError
 from .paths import BUILTIN
 from .textfile import decode, file_kind
@@ -104,7 +105,8 @@ class _ConfinedLoader(jinja2.FileSystemLoader):
         pieces = split_template_path(template)
         for root in self.searchpath:
             candidate = Path(root).joinpath(*pieces)
-            if os.path.lexists(candidate):  # whatever it is: a designer's file shadows the built-in one
+            # Whatever it is, a designer's file shadows the built-in one; but not a page a build wrote.
+            if os.path.lexists(candidate) and not is_built(candidate, Path(root)):
                 real = plain_file(candidate, Path(root))
                 errors = Collector()
                 text = decode(_read(real, candidate), shown_path(candidate), errors)
@@ -119,7 +121,8 @@ class _ConfinedLoader(jinja2.FileSystemLoader):
         for root in self.searchpath:
             for folder, _dirs, files in os.walk(root):
                 for name in files:
-                    found.add(Path(folder, name).relative_to(root).as_posix())
+                    if not is_built(Path(folder, name), Path(root)):
+                        found.add(Path(folder, name).relative_to(root).as_posix())
         return sorted(found)
 
 
@@ -226,7 +229,7 @@ class Templates:
         to be inside that folder."""
         for base in self.search_path:
             candidate = base / relative
-            if os.path.lexists(candidate):
+            if os.path.lexists(candidate) and not is_built(candidate, base):
                 plain_file(candidate, base)
                 return candidate
         raise SourceError([Diagnostic(str(BUILTIN / relative), 1, "template file not found")])

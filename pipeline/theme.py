@@ -29,6 +29,8 @@ COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 UNCARRIED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 # The page sizes a theme may name, and the CSS page size each is (the one table: the PDF asks here).
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
+# Settings that are on or off.
+SWITCHES = frozenset({"paragraph_numbers"})
 LEVELS = ("chapters", "sections", "subsections")
 CONTRASTED = ("text_colour", "link_colour", "accent_colour")  # each on background_colour
 
@@ -114,6 +116,9 @@ def _problem(key: str, value) -> str | None:
     elif key == "page_size":
         if not isinstance(value, str) or value not in PAGE_SIZES:
             return f"must be one of {', '.join(PAGE_SIZES)}, not {bounded_repr(value)}"
+    elif key in SWITCHES:
+        if not isinstance(value, bool):
+            return f"must be true or false, not {bounded_repr(value)}"
     elif key == "numbering":
         if not isinstance(value, dict) or set(value) - set(LEVELS) or any(v not in STYLES for v in value.values()):
             return f"must map {', '.join(LEVELS)} to one of {', '.join(STYLES)}"

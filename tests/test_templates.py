@@ -25,10 +25,8 @@ BUILTIN = ROOT / "templates"
 CIVIC = ROOT / "examples" / "themes" / "civic"
 SLUG = "small-paper"
 
-PARA = '<p{% if b.lead_in %} class="has-lead-in"{% endif %}>{{ inlines(b.inlines) }}</p>'
-EDITED_PARA = (
-    '<p class="designer-para"{% if b.lead_in %} data-lead-in="1"{% endif %}>Designer mark: {{ inlines(b.inlines) }}</p>'
-)
+PARA = '<p{% if b.id %} id="{{ b.id }}"{% endif %}{% if classes %} class="{{ classes }}"{% endif %}>{{ para_number(b) }}{{ inlines(b.inlines) }}{{ permalink(b) }}</p>'
+EDITED_PARA = '<p class="designer-para">Designer mark: {{ inlines(b.inlines) }}</p>'
 
 
 def build(source: Path, out: Path, *extra: str) -> int:

@@ -116,7 +116,9 @@
     Array.prototype.forEach.call(nodes, function (el) {
       if (el.closest(".to-top")) return;
       if (el.tagName === "LI" && el.querySelector("p, ul, ol, blockquote, pre")) return;  // its blocks count
-      var text = el.textContent.replace(/\s+/g, " ").trim();
+      var text = el.textContent, link = el.querySelector(":scope > .permalink");
+      if (link) text = text.slice(0, text.length - link.textContent.length);  // not "¶ Paragraph II.3.4"
+      text = text.replace(/\s+/g, " ").trim();
       if (!text) return;
       var heading = /^H\d$/.test(el.tagName);
       var section = el.closest("section[id]:not(.footnotes)");
@@ -125,7 +127,9 @@
       if (heading) where = chapter && section !== chapter ? titleOf(chapter) : "";
       else if (chapter && section && section !== chapter) where = labelOf(chapter) + " " + titleOf(section);
       else if (chapter) where = titleOf(chapter);
-      list.push({ el: el, text: text, folded: fold(text), id: section ? section.id : "main", where: where });
+      // A citable paragraph is found at its own anchor; other passages at their section's.
+      var id = el.id && el.tagName === "P" ? el.id : section ? section.id : "main";
+      list.push({ el: el, text: text, folded: fold(text), id: id, where: where });
     });
     return list;
   }
@@ -235,4 +239,52 @@
     if (box && !wide.matches) input.scrollIntoView({ block: "start" });
     input.focus();
   });
+  /* ---- "Cite this": the paper's citation, or the paragraph whose ¶ the reader followed ---- */
+  (function () {
+    var data = document.getElementById("cite-data");
+    var plain = document.getElementById("cite-plain");
+    var passage = document.getElementById("cite-passage");
+    var bibtex = document.getElementById("cite-bibtex");
+    var csl = document.getElementById("cite-csl");
+    if (!data || !plain || !passage || !bibtex || !csl) return;
+    var forms;
+    try { forms = JSON.parse(data.textContent); } catch (e) { return; }
+    var t = forms.tokens;
+    var canonical = document.querySelector("link[rel=canonical]");
+    var page = canonical ? canonical.href : /^https?:$/.test(location.protocol) ? location.href.split("#")[0] : "";
+    var id = document.querySelector("meta[name='DC.identifier']");
+    var url = page || (id ? id.content : "");
+    function fill(form, number, anchor, json) {
+      var out = form.split(t.url).join(json ? JSON.stringify(url).slice(1, -1) : url);
+      return out.split(t.number).join(number).split(t.anchor).join(anchor);
+    }
+    function show() {
+      var anchor = decodeURIComponent(location.hash.slice(1));
+      var target = /^p-/.test(anchor) && document.getElementById(anchor);
+      var link = target && target.querySelector(":scope > .permalink");
+      if (!link) return;
+      var number = link.getAttribute("data-number");
+      plain.textContent = fill(forms.plain, number, anchor);
+      bibtex.textContent = fill(forms.bibtex, number, anchor);
+      csl.textContent = fill(forms.csl, number, anchor, true);
+      passage.textContent = "Citing paragraph " + number + ".";
+      if (wide.matches) plain.closest("details").open = true;
+    }
+    window.addEventListener("hashchange", show);
+    show();
+    // A copy button beside each form, where the browser lets a page write to the clipboard.
+    if (!navigator.clipboard || !window.isSecureContext) return;
+    [plain, bibtex, csl].forEach(function (el) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "cite-copy";
+      button.textContent = "Copy";
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(el.textContent).then(function () {
+          passage.textContent = "Copied.";
+        }, function () { /* refused: the text stays selectable */ });
+      });
+      (el.closest("pre") || el).insertAdjacentElement("afterend", button);
+    });
+  })();
 })();

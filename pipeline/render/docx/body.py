@@ -71,7 +71,10 @@ class Body:
 
     def block_para(self, flow: Flow, block, first: bool) -> None:
         p = self.pieces.para(flow.container, flow.first if first else flow.body)
+        # A citable paragraph (pipeline/passages.py) is a bookmark: "p-ii-3-4" as Word spells it, "p_ii_3_4".
+        start = self.pieces.bookmark_start(p, self.bookmarks.get(block.id)) if block.id else None
         self.inlines(p, block.inlines, ())
+        self.pieces.bookmark_end(p, start)
 
     def block_quote(self, flow: Flow, block, first: bool) -> None:
         self.blocks(Flow(flow.container, "BlockText", "BlockText", flow.depth, flow.in_note), block.blocks)

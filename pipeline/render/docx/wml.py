@@ -88,9 +88,12 @@ class Pieces:
 
 
 def bookmark_names(doc: Document) -> dict[str, str]:
-    """A Word bookmark name for every heading, figure and table id: letters, digits and '_', at most
-    40 characters, starting with a letter (Word's rules), unique; long ids keep a hash of the whole."""
-    ids = [s.id for s in doc.sections()]
+    """A Word bookmark name for every citable paragraph, heading, figure and table id: letters, digits
+    and '_', at most 40 characters, starting with a letter (Word's rules), unique; long ids keep a hash
+    of the whole. The paragraphs' come first, so that a citation's anchor "p-ii-3-4" is always
+    "p_ii_3_4" (a heading given the id "p_ii_3_4" is the one that steps aside)."""
+    ids = [b.id for b in query(doc, "para") if b.id]
+    ids += [s.id for s in doc.sections()]
     ids += [b.id for b in query(doc, "figure", "table") if b.id]
     names: dict[str, str] = {}
     used: set[str] = set()

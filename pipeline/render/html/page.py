@@ -16,6 +16,7 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from ... import fonts, ids
+from ...citation import cite
 from ...colour import AA, contrast, luminance, mix, readable
 from ...model import Document
 from .. import Context
@@ -67,6 +68,8 @@ def render(doc: Document, ctx: Context) -> dict[str, bytes]:
         icon=versioned("assets/icon.svg"),
         script=versioned("assets/site.js"),
         json_ld=json_ld(doc, ctx.downloads, site_url),
+        citation=cite(meta, site_url),
+        citation_data=citation_data(meta),
         theme=ctx.theme,
         palette=colours,
         css_string=css_string,
@@ -160,6 +163,21 @@ def _keep(make, start: float, ok) -> str:
     return make(0.0)
 
 
+# What site.js replaces in citation_data: words in private-use characters, which no title holds, which
+# BibTeX's escapes leave alone and which JSON writes as they are (not as \u escapes), so a token reads
+# the same in the plain, BibTeX and CSL-JSON forms.
+CITE_TOKENS = {"url": "\ue000url\ue000", "number": "\ue000number\ue000", "anchor": "\ue000anchor\ue000"}
+
+
+def citation_data(meta) -> Markup:
+    """The citation of a paragraph with its url, number and anchor left as tokens, for site.js to fill
+    in for the paragraph a reader picks (a JSON script body, safe inside <script>)."""
+    paragraph = cite(meta, CITE_TOKENS["url"], CITE_TOKENS["number"], CITE_TOKENS["anchor"])
+    data = {"tokens": CITE_TOKENS, "plain": paragraph.plain, "bibtex": paragraph.bibtex, "csl": paragraph.csl_json}
+    # ASCII: the tokens stand in the page as \ue000 escapes, not as characters the page's fonts lack.
+    return _script_json(data, ascii=True)
+
+
 def json_ld(doc: Document, downloads, site_url: str) -> Markup:
     """schema.org metadata for the paper, as a JSON-LD script body (safe inside <script>)."""
     meta = doc.meta
@@ -210,7 +228,11 @@ def json_ld(doc: Document, downloads, site_url: str) -> Markup:
         }
         for d in downloads
     ]
-    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False)
+    return _script_json(data, indent=1)
+
+
+def _script_json(data, indent: int | None = None, ascii: bool = False) -> Markup:
+    text = json.dumps(data, ensure_ascii=ascii, indent=indent, sort_keys=False)
     # Nothing inside may end or confuse the <script> element.
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(text)

@@ -71,7 +71,7 @@ def lay_out(job: PrintJob) -> Output:
     from .pages import render_without_broken_page_ends  # imports WeasyPrint too
     from .pagination import page_starts
 
-    with _captured_logs() as logs, _source_date_epoch(job.epoch), tagging.marked_hyphens():
+    with _captured_logs() as logs, _source_date_epoch(job.epoch), tagging.marked_hyphens(), tagging.labelled_numbers():
         fetcher = _confined_fetcher(job.source_root, list(job.template_roots))
         source = weasyprint.HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher)
         document = render_without_broken_page_ends(source, **job.options)

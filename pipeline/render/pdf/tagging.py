@@ -270,6 +270,30 @@ def marked_hyphens():
         inline.split_text_box, draw.draw_text = split, draw_text
 
 
+# The element a citable paragraph's printed number stands in (partials/body.html `para_number`):
+# `<data class="para-number">`, which the templates use for nothing else.
+PARA_NUMBER_ELEMENT = "data"
+
+
+@contextmanager
+def labelled_numbers():
+    """While WeasyPrint tags the PDF: a paragraph's printed number is its label (/Lbl), as a list
+    item's marker is, not a NonStruct run of the paragraph's text; the tag is WeasyPrint's choice by
+    element name (`weasyprint.pdf.tags._get_pdf_tag`)."""
+    from weasyprint.pdf import tags
+
+    get = tags._get_pdf_tag
+
+    def get_pdf_tag(tag):
+        return "Lbl" if tag == PARA_NUMBER_ELEMENT else get(tag)
+
+    tags._get_pdf_tag = get_pdf_tag
+    try:
+        yield
+    finally:
+        tags._get_pdf_tag = get
+
+
 LAST_GLYPH = re.compile(rb"^\[(?P<head>.*)<(?P<glyphs>[0-9a-f]*)>(?P<tail>[^<>]*)\] TJ$", re.DOTALL)
 
 
