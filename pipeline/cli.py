@@ -272,6 +272,8 @@ def cmd_editions(args) -> int:
     for e in registry.editions():
         can = [
             *(["download"] if e.downloadable else []),
+            *([f"download if the theme says {e.download_setting}: true"] if e.download_setting else []),
+            *([f"optional: built only when named (make {e.name})"] if e.optional else []),
             *(["lists the downloads"] if e.lists_downloads else []),
             *(["own process"] if e.worker is not None else []),
         ]

@@ -62,7 +62,7 @@ def press_outputs(meta) -> list[str]:
 # says `press_download: true`. It reads the CMYK profile from templates/icc/ (`make press-profile`).
 PRESS = Edition(
     name=PRESS_NAME,
-    label="PDF for print (PDF/X-4)",
+    label="Press PDF",  # PDF/X-4, for the printer
     media_type="application/pdf",
     outputs=press_outputs,
     render=lazy(f"{__name__}.press", "render"),
