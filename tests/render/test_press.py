@@ -130,21 +130,54 @@ def test_every_font_is_embedded(which, paper, civic):
         assert missing == []
 
 
+def transparency(pdf) -> list[str]:
+    """What a preflight would call transparency, on every page and in every form it draws: soft masks,
+    blend modes, alpha below 1, transparency groups (ExtGStates are direct objects: walked, not listed)."""
+    found = []
+    todo = [(number, page.Resources) for number, page in enumerate(pdf.pages, 1)]
+    seen = set()
+    while todo:
+        number, resources = todo.pop()
+        for name, state in resources.get("/ExtGState", {}).items():
+            if state.get("/SMask", "/None") != "/None" or state.get("/BM", "/Normal") not in ("/Normal", "/Compatible"):
+                found.append(f"page {number}: {name}")
+            if float(state.get("/ca", 1)) < 1 or float(state.get("/CA", 1)) < 1:
+                found.append(f"page {number}: {name} alpha")
+        for name, xobject in resources.get("/XObject", {}).items():
+            if xobject.objgen in seen:
+                continue
+            seen.add(xobject.objgen)
+            if "/SMask" in xobject or "/Group" in xobject:
+                found.append(f"page {number}: {name}")
+            if xobject.get("/Subtype") == "/Form" and "/Resources" in xobject:
+                todo.append((number, xobject.Resources))
+    return found
+
+
 def test_rgb_has_a_default_colour_space_and_nothing_is_transparent(civic):
-    """PDF/X-4 allows DeviceRGB beside a CMYK output intent only with a DefaultRGB; and nothing a
-    preflight flags: no soft masks, no blend modes, no constant alpha below 1, no annotations."""
+    """PDF/X-4 allows DeviceRGB beside a CMYK output intent only with a DefaultRGB; and the built-in
+    templates draw nothing a preflight calls transparency, nor any annotation."""
     with pikepdf.open(civic) as pdf:
         for page in pdf.pages:
             space = page.Resources.ColorSpace.DefaultRGB
             assert space[0] == "/ICCBased" and space[1].N == 3
-            assert "/Annots" not in page.obj
+            assert "/Annots" not in page.obj and "/Group" not in page.obj
         images = [o for o in pdf.objects if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"]
         assert images  # the figure: an RGB PNG, DeviceRGB under the DefaultRGB
-        for o in pdf.objects:
-            if isinstance(o, pikepdf.Dictionary | pikepdf.Stream):
-                assert "/SMask" not in o or o.SMask == "/None"
-                assert o.get("/BM", "/Normal") in ("/Normal", "/Compatible")
-                assert float(o.get("/ca", 1)) == 1 and float(o.get("/CA", 1)) == 1
+        assert transparency(pdf) == []
+
+
+def test_a_page_with_a_transparent_image_blends_in_the_output_intents_cmyk(tmp_path):
+    src = write_rich_source(tmp_path / "src")
+    Image.new("RGBA", (40, 40), (0, 0, 200, 128)).save(src / "chapters" / "images" / "square.png")
+    build(src, tmp_path / "out", formats=("press",))
+    with pikepdf.open(tmp_path / "out" / "small-paper-press.pdf") as pdf:
+        found = transparency(pdf)
+        assert len(found) == 1  # the soft-masked image, live (PDF/X-4 allows it)
+        (page,) = [p for p in pdf.pages if "/Group" in p.obj]
+        group = page.obj.Group
+        assert group.S == "/Transparency" and group.CS[0] == "/ICCBased"
+        assert group.CS[1].objgen == pdf.Root.OutputIntents[0].DestOutputProfile.objgen
 
 
 def render(pdf_path: Path, page: int, out: Path) -> Image.Image:

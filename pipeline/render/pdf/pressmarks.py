@@ -15,6 +15,9 @@ pydyf's objects before they are written (as tagging.py is for the reading PDF).
 - Colour. WeasyPrint draws CSS colours and RGB images in DeviceRGB, which PDF/X-4 allows beside a
   CMYK output intent only with a DefaultRGB colour space: sRGB (the ICC's profile WeasyPrint ships),
   since CSS colours are sRGB. The RIP converts to the press's CMYK through the output intent.
+- Transparency. PDF/X-4 allows it live (an image with an alpha channel keeps its soft mask); a page
+  that uses any (a soft mask, a blend mode, an alpha below 1, a transparency group) gets a page group
+  that blends in the output intent's CMYK, as a preflight asks, instead of the viewer's choice.
 - Links. An annotation may not sit on the printed area of a PDF/X file; a print file needs no links.
 - Reproducible. PDF/X-4 makes WeasyPrint write a random xmpMM:DocumentID: it is made from the paper's
   identifier instead (the /ID is already, book.py).
@@ -56,6 +59,8 @@ def finisher(press: Press):
             page["BleedBox"] = pydyf.Array(_grown(trim, press.bleed))
             page["MediaBox"] = pydyf.Array(_grown(trim, press.bleed + SLUG))
             page.pop("Annots", None)
+            if _uses_transparency(page, objects):  # read before the marks' streams join the page's
+                page["Group"] = _page_group(pdf)
             _draw_marks(pdf, page, trim, press.bleed)
             _add_colour_spaces(pdf, objects, page, registration)
         _reproducible_document_id(pdf, objects, press.document_id)
@@ -114,6 +119,60 @@ def _add_colour_spaces(pdf, objects, page, registration) -> None:
         pdf.add_object(profile)
         spaces["DefaultRGB"] = pydyf.Array(["/ICCBased", profile.reference])
         spaces[REGISTRATION] = registration
+
+
+def _page_group(pdf):
+    profile = pdf.catalog["OutputIntents"][0]["DestOutputProfile"]
+    return pydyf.Dictionary(
+        {"Type": "/Group", "S": "/Transparency", "CS": pydyf.Array(["/ICCBased", profile]), "I": "false", "K": "false"}
+    )
+
+
+def _uses_transparency(page, objects) -> bool:
+    """Whether the page's stream, or a form it draws, sets a transparent graphics state or draws a
+    soft-masked image or a transparency group. WeasyPrint shares one resource dictionary among all
+    pages, so what a page uses is read from its stream (`/Name gs`, `/Name Do`), not its resources."""
+    seen: set[int] = set()
+    todo = [(objects(page["Contents"]), objects(page.get("Resources")))]
+    while todo:
+        stream, resources = todo.pop()
+        if not isinstance(stream, pydyf.Stream) or stream.number in seen or not isinstance(resources, dict):
+            continue
+        seen.add(stream.number)
+        own = objects(stream.extra.get("Resources")) if stream.extra else None
+        resources = own if isinstance(own, dict) else resources
+        states = objects(resources.get("ExtGState")) or {}
+        xobjects = objects(resources.get("XObject")) or {}
+        for item in stream.stream:
+            text = item.decode(errors="ignore") if isinstance(item, bytes) else str(item)
+            match = re.fullmatch(r"/(\S+) (gs|Do)", text.strip())
+            if match is None:
+                continue
+            name, operator = match.groups()
+            if operator == "gs" and _transparent_state(objects(states.get(name))):
+                return True
+            xobject = objects(xobjects.get(name)) if operator == "Do" else None
+            if isinstance(xobject, pydyf.Stream):
+                if "SMask" in xobject.extra or "Group" in xobject.extra:
+                    return True
+                if xobject.extra.get("Subtype") == "/Form":
+                    todo.append((xobject, resources))
+    return False
+
+
+def _transparent_state(state) -> bool:
+    if not isinstance(state, dict):
+        return False
+    alpha = [float(state.get(key, 1)) for key in ("ca", "CA")]
+    return (
+        min(alpha) < 1
+        or state.get("SMask", "/None") != "/None"
+        or state.get("BM", "/Normal")
+        not in (
+            "/Normal",
+            "/Compatible",
+        )
+    )
 
 
 def _draw_marks(pdf, page, trim: list[float], bleed: float) -> None:
