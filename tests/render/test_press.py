@@ -264,6 +264,17 @@ def test_the_reading_pdf_is_the_same_with_or_without_the_press_pdf(paper, tmp_pa
         assert [float(v) for v in page.MediaBox] == [float(v) for v in page.TrimBox]
 
 
+def page_texts(pdf_path: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(pdf_path), "-"], check=True, capture_output=True, text=True)
+    return text.stdout.split("\f")
+
+
+def test_the_press_pdf_has_the_reading_pdfs_words_on_the_same_pages(paper):
+    press, reading = page_texts(paper["press"]), page_texts(paper["pdf"])
+    assert len(press) == len(reading) > 30
+    assert press == reading
+
+
 def test_the_press_pdf_is_the_same_bytes_from_another_build_in_another_folder(paper, tmp_path):
     elsewhere = tmp_path / "some" / "other place"
     shutil.copytree(SOURCE, elsewhere / "source")
