@@ -15,11 +15,14 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urlsplit
 
 from ...errors import Diagnostic, SourceError
 from .. import Output
+
+if TYPE_CHECKING:
+    from .pressmarks import Press
 
 # The print HTML names the source's images `source:/chapters/figure%201.png`: a URL that does not
 # depend on where the source folder sits, since WeasyPrint names each image object in the PDF after
@@ -47,7 +50,7 @@ class PrintJob:
     epoch: int = 0  # the paper's timestamp, in seconds since 1970: the date stamped into subset fonts
     # The press PDF (pressmarks.Press: its bleed and XMP id): finished for the press (page boxes, marks)
     # instead of for reading (tagging), and without the page map, which is the reading PDF's.
-    press: Any = None
+    press: Press | None = None
 
 
 # What WeasyPrint logs about the machine rather than the document, by the exact format string it logs
