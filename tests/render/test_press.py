@@ -165,6 +165,7 @@ def test_rgb_has_a_default_colour_space_and_nothing_is_transparent(civic):
         images = [o for o in pdf.objects if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"]
         assert images  # the figure: an RGB PNG, DeviceRGB under the DefaultRGB
         assert transparency(pdf) == []
+        assert [o for o in pdf.objects if isinstance(o, pikepdf.Dictionary) and o.get("/Type") == "/Annot"] == []
 
 
 def test_a_page_with_a_transparent_image_blends_in_the_output_intents_cmyk(tmp_path):

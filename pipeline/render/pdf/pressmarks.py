@@ -58,7 +58,12 @@ def finisher(press: Press):
             trim = [float(v) for v in page["TrimBox"]]
             page["BleedBox"] = pydyf.Array(_grown(trim, press.bleed))
             page["MediaBox"] = pydyf.Array(_grown(trim, press.bleed + SLUG))
-            page.pop("Annots", None)
+            for annotation in page.pop("Annots", None) or ():
+                # Emptied, not only unlisted: pydyf writes every object it was given, and a preflight
+                # that reads all objects would still find the links.
+                found = objects(annotation)
+                if isinstance(found, dict):
+                    found.clear()
             if _uses_transparency(page, objects):  # read before the marks' streams join the page's
                 page["Group"] = _page_group(pdf)
             _draw_marks(pdf, page, trim, press.bleed)
