@@ -8,10 +8,11 @@ pydyf's objects before they are written (as tagging.py is for the reading PDF).
   the marks outside it: here the BleedBox is the trim plus the theme's `bleed` (which is where
   WeasyPrint painted the page backgrounds to: the cover's colour field reaches it), and the MediaBox
   is that plus `SLUG` for the marks.
-- Marks. WeasyPrint's own (`marks: crop cross`) are drawn inside the CSS bleed, where the cover's
-  colour covers them and a trim that is a little off shows them. Here crop marks (on the trim lines,
-  `GAP` beyond the bleed) and registration targets (mid-side) are drawn in the slug, outside the
-  BleedBox, in the registration colour (/Separation /All: on every plate, as marks must be).
+- Marks. WeasyPrint's own (`marks: crop cross`) are drawn in the outer half of the CSS bleed area:
+  on the bleed itself, over the cover's colour, inside the BleedBox; a CSS bleed wide enough to hold
+  them outside would have the page backgrounds painted under them too. Here crop marks (on the trim
+  lines, from `GAP` beyond the bleed) and registration targets (mid-side) are drawn in the slug,
+  outside the BleedBox, in the registration colour (/Separation /All: on every plate, as marks must be).
 - Colour. WeasyPrint draws CSS colours and RGB images in DeviceRGB, which PDF/X-4 allows beside a
   CMYK output intent only with a DefaultRGB colour space: sRGB (the ICC's profile WeasyPrint ships),
   since CSS colours are sRGB. The RIP converts to the press's CMYK through the output intent.
