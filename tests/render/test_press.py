@@ -17,7 +17,7 @@ from conftest import MINIMAL_YAML, ROOT, SOURCE, write_rich_source, write_source
 from pipeline.build import build
 from pipeline.render import registry
 
-pytestmark = pytest.mark.slow  # full builds of the paper (two PDFs) and of the rich sample
+# Marked slow: the tests of the bundled paper's two PDFs (built once, ~10 s) and of `make press`.
 
 SLUG = "the-construction-of-chinas-internet-rule-of-law-in-the-new-era"
 MM = 72 / 25.4
@@ -75,18 +75,21 @@ def assert_nested(pdf_path: Path, bleed_mm: float) -> None:
             assert media[1] < bleed[1] < trim[1] and trim[3] < bleed[3] < media[3], number
 
 
+@pytest.mark.slow
 def test_every_page_has_media_bleed_and_trim_boxes_nested_with_a_3mm_bleed(paper):
     assert_nested(paper["press"], 3)
     with pikepdf.open(paper["press"]) as pdf:  # the A4 page is the trim
         assert [float(v) for v in pdf.pages[0].obj.TrimBox] == pytest.approx([0, 0, 595.2756, 841.8898], abs=0.01)
 
 
+@pytest.mark.slow
 def test_a_theme_with_a_5mm_bleed_gets_a_5mm_bleed_box(civic):
     assert_nested(civic, 5)
     with pikepdf.open(civic) as pdf:  # the civic theme's letter page
         assert [float(v) for v in pdf.pages[0].obj.TrimBox] == pytest.approx([0, 0, 612, 792], abs=0.01)
 
 
+@pytest.mark.slow
 def test_the_output_intent_is_pdfx_with_an_embedded_cmyk_profile(paper):
     with pikepdf.open(paper["press"]) as pdf:
         (intent,) = pdf.Root.OutputIntents
@@ -99,6 +102,7 @@ def test_the_output_intent_is_pdfx_with_an_embedded_cmyk_profile(paper):
         assert "ISO Coated v2" in str(intent.OutputConditionIdentifier)
 
 
+@pytest.mark.slow
 def test_the_metadata_says_pdfx4(paper):
     with pikepdf.open(paper["press"]) as pdf:
         assert pdf.pdf_version == "1.6"
@@ -119,6 +123,7 @@ def fonts(pdf):
             yield str(font.BaseFont), descriptor
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("which", ["paper", "civic"])
 def test_every_font_is_embedded(which, paper, civic):
     with pikepdf.open(paper["press"] if which == "paper" else civic) as pdf:
@@ -154,6 +159,7 @@ def transparency(pdf) -> list[str]:
     return found
 
 
+@pytest.mark.slow
 def test_rgb_has_a_default_colour_space_and_nothing_is_transparent(civic):
     """PDF/X-4 allows DeviceRGB beside a CMYK output intent only with a DefaultRGB; and the built-in
     templates draw nothing a preflight calls transparency, nor any annotation."""
@@ -212,6 +218,7 @@ def dark(pixel) -> bool:
     return max(pixel) < 100
 
 
+@pytest.mark.slow
 def test_crop_marks_are_outside_the_bleed_and_the_cover_colours_the_bleed(paper, tmp_path):
     with pikepdf.open(paper["press"]) as pdf:
         b = boxes(pdf.pages[0])
@@ -254,6 +261,7 @@ def test_crop_marks_are_outside_the_bleed_and_the_cover_colours_the_bleed(paper,
         assert beyond == (255, 255, 255)
 
 
+@pytest.mark.slow
 def test_the_reading_pdf_is_the_same_with_or_without_the_press_pdf(paper, tmp_path):
     alone = tmp_path / "alone"
     build(SOURCE, alone, formats=("pdf",))
@@ -270,12 +278,14 @@ def page_texts(pdf_path: Path) -> list[str]:
     return text.stdout.split("\f")
 
 
+@pytest.mark.slow
 def test_the_press_pdf_has_the_reading_pdfs_words_on_the_same_pages(paper):
     press, reading = page_texts(paper["press"]), page_texts(paper["pdf"])
     assert len(press) == len(reading) > 30
     assert press == reading
 
 
+@pytest.mark.slow
 def test_the_press_pdf_is_the_same_bytes_from_another_build_in_another_folder(paper, tmp_path):
     elsewhere = tmp_path / "some" / "other place"
     shutil.copytree(SOURCE, elsewhere / "source")
@@ -319,6 +329,7 @@ def test_a_bad_bleed_in_a_designers_theme_is_reported_with_its_line(tmp_path):
     assert f"{theme / 'theme.yaml'}:3: theme setting 'press_download' must be true or false" in done.stderr
 
 
+@pytest.mark.slow
 def test_make_press_builds_the_press_pdf_and_make_all_does_not(tmp_path):
     out, mk = tmp_path / "build", tmp_path / "editions.mk"
     make = ["make", "--no-print-directory", f"BUILD={out}", f"EDITIONS_MK={mk}"]
