@@ -348,3 +348,16 @@ def test_make_press_builds_the_press_pdf_and_make_all_does_not(tmp_path):
     assert planned.returncode == 0, planned.stderr
     assert "--formats press" not in planned.stdout and "press-profile" not in planned.stdout
     assert "--formats pdf" in planned.stdout
+
+
+def test_a_missing_cmyk_profile_says_how_to_install_it(tmp_path, monkeypatch):
+    from pipeline.errors import SourceError
+    from pipeline.render.pdf import press
+
+    monkeypatch.setattr(press, "PROFILE", "icc/not-installed.icc")
+    src = write_source(tmp_path / "src", {"paper.yaml": MINIMAL_YAML, "chapters/one.md": "# One\n\nText.\n"})
+    with pytest.raises(SourceError) as info:
+        build(src, tmp_path / "out", formats=("press",))
+    (problem,) = info.value.diagnostics
+    assert problem.path.endswith("icc/not-installed.icc") and "make press-profile" in problem.message
+    assert not (tmp_path / "out").exists()
