@@ -112,6 +112,7 @@ def test_the_metadata_says_pdfx4(paper):
         assert meta["xmpMM:DocumentID"].startswith("xmp.did:") and meta["xmpMM:VersionID"] == "1"
         assert pdf.docinfo.Trapped == "/False"
         assert len(pdf.trailer.ID) == 2
+        assert pdf.check_pdf_syntax() == []  # qpdf's structural check
 
 
 def fonts(pdf):
