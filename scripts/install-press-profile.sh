@@ -19,7 +19,13 @@ if [ ! -f "$from/$name.icc" ]; then
     echo "updating the package lists to fetch Debian package: scribus-data"
     sudo_cmd=()
     [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-    "${sudo_cmd[@]}" apt-get update -qq
+    # `make tools` may run this beside the CJK fonts' script (make -j2), whose apt-get update holds the
+    # lists' lock for a while: wait for it rather than fail.
+    for attempt in 1 2 3 4 5 6 7 8 9 10 11 12; do
+      "${sudo_cmd[@]}" apt-get update -qq && break
+      [ "$attempt" -lt 12 ] || exit 1
+      sleep 10
+    done
     (cd "$tmp" && apt-get download -qq scribus-data 2>/dev/null)
   fi
   dpkg-deb -x "$tmp"/scribus-data_*.deb "$tmp/unpacked"
