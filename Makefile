@@ -17,6 +17,7 @@ BUILD_CMD := $(PY) -m pipeline build --source $(SOURCE) --out $(BUILD) $(TEMPLAT
 INSTALLED := $(VENV)/.installed
 TEST_INSTALLED := $(VENV)/.installed-test
 CJK_FONTS := templates/fonts/cjk/.extracted
+PRESS_PROFILE := templates/icc/ISOcoated_v2_300_bas.icc
 
 # The editions, asked of the pipeline (`pipeline editions --make`), not written here: their names, the
 # file each writes (with the paper's slug), its package and the template folders it reads. Make
@@ -37,7 +38,9 @@ FORCE:
 # of the package but the editions' own packages. Each edition besides: its own package and the template
 # folders it reads. One that lists the downloads comes after them.
 files = $(shell find $(1) -type f ! -name '*.pyc' ! -name '.*' 2>/dev/null)
-EDITION_PACKAGES := $(foreach e,$(EDITIONS),$(PACKAGE_$(e)))
+# The optional editions (the press PDF) have rules and targets too (`make press`), but `all` leaves them out.
+ALL_EDITIONS := $(EDITIONS) $(OPTIONAL_EDITIONS)
+EDITION_PACKAGES := $(foreach e,$(ALL_EDITIONS),$(PACKAGE_$(e)))
 CORE := $(call files,$(SOURCE) $(TEMPLATES)) $(wildcard templates/*.*) pyproject.toml \
         $(filter-out $(addsuffix /%,$(EDITION_PACKAGES)),$(call files,pipeline))
 define edition_rules
@@ -46,11 +49,12 @@ $(BUILD)/$(FILE_$(1)): $(CORE) $(call files,$(PACKAGE_$(1)) $(addprefix template
                        $(foreach d,$(AFTER_$(1)),$(BUILD)/$(FILE_$(d))) | $(INSTALLED)
 	$(BUILD_CMD) --formats $(1)
 endef
-# A paper in Chinese needs the CJK fonts first (`pipeline editions --make` sets FONT_SETUP for it).
-$(foreach e,$(EDITIONS),$(eval $(BUILD)/$(FILE_$(e)): | $(FONT_SETUP)))
-$(foreach e,$(EDITIONS),$(eval $(call edition_rules,$(e))))
+# A paper in Chinese needs the CJK fonts first (`pipeline editions --make` sets FONT_SETUP for it); an
+# edition may need a file set up first as well (SETUP_<name>: the press PDF, its CMYK profile).
+$(foreach e,$(ALL_EDITIONS),$(eval $(BUILD)/$(FILE_$(e)): | $(FONT_SETUP) $(SETUP_$(e))))
+$(foreach e,$(ALL_EDITIONS),$(eval $(call edition_rules,$(e))))
 
-.PHONY: all $(EDITIONS) check serve test test-fast tools fonts-cjk lint format bench clean distclean FORCE
+.PHONY: all $(ALL_EDITIONS) check serve test test-fast tools fonts-cjk press-profile lint format bench clean distclean FORCE
 .DELETE_ON_ERROR:
 
 all: $(foreach e,$(EDITIONS),$(BUILD)/$(FILE_$(e)))
@@ -77,8 +81,8 @@ $(TEST_INSTALLED): $(INSTALLED)
 	touch $@
 
 # The validators and viewers the tests use (Debian and npm packages); installs only what is missing.
-# The CJK fonts too: the tests build a paper in Chinese.
-tools: | $(TEST_INSTALLED) $(CJK_FONTS)
+# The CJK fonts too: the tests build a paper in Chinese; and the press PDF's CMYK profile.
+tools: | $(TEST_INSTALLED) $(CJK_FONTS) $(PRESS_PROFILE)
 	bash scripts/install-tools.sh
 
 # The fonts of a paper in Chinese (Noto Serif CJK SC, Noto Sans CJK SC; SIL OFL), 80 MB in all, so
@@ -91,6 +95,13 @@ $(CJK_FONTS): scripts/cjk_fonts.py | $(INSTALLED)
 	bash scripts/install-cjk-fonts.sh
 	$(PY) scripts/cjk_fonts.py
 	touch $@
+
+# The press PDF's CMYK output profile (ISO Coated v2 300%, basICColor, zlib licence; 1 MB), from
+# Debian's scribus-data into templates/icc/ (scripts/install-press-profile.sh). Made once; only
+# `make press` (SETUP_press) and `make tools` ask for it.
+press-profile: $(PRESS_PROFILE)
+$(PRESS_PROFILE): scripts/install-press-profile.sh
+	bash scripts/install-press-profile.sh
 
 test: tools | $(TEST_INSTALLED)
 	$(PY) -m pytest -q

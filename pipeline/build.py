@@ -59,11 +59,11 @@ def build(
     options: dict | None = None,
     progress=None,
 ) -> list[Result]:
-    """Build the editions (all by default); raises SourceError (and writes nothing) if the source or a
-    template is bad."""
+    """Build the editions (all but the optional ones by default); raises SourceError (and writes nothing)
+    if the source or a template is bad."""
     out = Path(out)
     options = options or {}
-    chosen = render_order(registry.get(name) for name in (formats or registry.names()))
+    chosen = render_order(registry.get(name) for name in (formats or registry.default_names()))
     # An edition with its own process (the PDF's layout is the long pole) has it started at once, on
     # a machine with a second core: it imports what it needs while this one reads the source and the
     # templates, then renders while this one renders the others. It is stopped if the build fails or
@@ -104,7 +104,7 @@ def build(
             results[e.name] = _render(e, doc, ctx, progress)
         listing = [e for e in registry.editions() if e.lists_downloads and (e in chosen or e.name in published(out))]
         if listing:
-            ctx = replace(ctx, downloads=downloads(doc, out, results))
+            ctx = replace(ctx, downloads=downloads(doc, out, results, ctx.theme))
         for e in listing:
             results[e.name] = _render(e, doc, ctx, progress)
         inputs = [Path(source), *([tmpl.user_dir] if tmpl.user_dir is not None else [])]
@@ -163,11 +163,14 @@ def page_map(doc: Document, out: Path, built: Mapping[str, Result]) -> pagemap.P
     return None
 
 
-def downloads(doc: Document, out: Path, built: Mapping[str, Result]) -> tuple[Download, ...]:
-    """The downloadable editions: as this build made them, else as the build folder has them."""
+def downloads(
+    doc: Document, out: Path, built: Mapping[str, Result], theme: Mapping | None = None
+) -> tuple[Download, ...]:
+    """The downloadable editions (those the theme makes downloads too: the press PDF with
+    `press_download: true`): as this build made them, else as the build folder has them."""
     found = []
     for e in registry.editions():
-        if not e.downloadable:
+        if not e.offered(theme or {}):
             continue
         filename = e.filename(doc.meta)
         if e.name in built:

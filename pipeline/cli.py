@@ -16,6 +16,10 @@ from pathlib import Path
 
 from .errors import SourceError
 
+# `--pdf-variant press`: not a variant of the reading PDF, but "the press PDF as well" (its edition).
+PRESS_VARIANT = "press"
+DEFAULT_PDF_VARIANT = "pdf/ua-1"
+
 
 def _formats(value: str) -> tuple[str, ...]:
     from .build import formats
@@ -40,7 +44,12 @@ def parser() -> argparse.ArgumentParser:
         "--formats", type=_formats, default=None, help=f"comma-separated: {','.join(registry.names())} (default: all)"
     )
     b.add_argument("--templates", default=None, help="folder searched before the built-in templates")
-    b.add_argument("--pdf-variant", default="pdf/ua-1", help="WeasyPrint PDF variant: pdf/ua-1 (default), pdf/a-3u, …")
+    b.add_argument(
+        "--pdf-variant",
+        default=DEFAULT_PDF_VARIANT,
+        help=f"WeasyPrint PDF variant of the reading PDF: {DEFAULT_PDF_VARIANT} (default), pdf/a-3u, …; or "
+        f"{PRESS_VARIANT}: build the press PDF (PDF/X-4, bleed, crop marks) besides, as <slug>-press.pdf",
+    )
     b.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
 
     c = sub.add_parser("check", help="check the source and report every problem", description="Check the source.")
@@ -184,12 +193,18 @@ def cmd_build(args) -> int:
             print(line, file=sys.stderr)
 
     start = time.perf_counter()
+    formats, variant = args.formats, args.pdf_variant
+    if variant == PRESS_VARIANT:
+        from .render import registry
+
+        formats = tuple(dict.fromkeys([*(formats or registry.default_names()), PRESS_VARIANT]))
+        variant = DEFAULT_PDF_VARIANT
     results = build(
         args.source,
         args.out,
-        formats=args.formats,
+        formats=formats,
         templates=args.templates,
-        options={"pdf_variant": args.pdf_variant},
+        options={"pdf_variant": variant},
         progress=progress,
     )
     if not args.quiet:
@@ -257,6 +272,8 @@ def cmd_editions(args) -> int:
     for e in registry.editions():
         can = [
             *(["download"] if e.downloadable else []),
+            *([f"download if the theme says {e.download_setting}: true"] if e.download_setting else []),
+            *([f"optional: built only when named (make {e.name})"] if e.optional else []),
             *(["lists the downloads"] if e.lists_downloads else []),
             *(["own process"] if e.worker is not None else []),
         ]

@@ -2,8 +2,8 @@
 `pipeline editions --make` prints it as make variables (the Makefile includes them).
 
 For each edition: the file it writes (which names the paper's slug, read from paper.yaml), the folder
-of its package and the template folders it reads (its dependencies), and which editions it must come
-after (one that lists the downloads comes after them; one that cites the print pages, the EPUB,
+of its package and the template folders it reads (its dependencies), the make target that sets up what
+it needs (SETUP_<name>: the press PDF's CMYK profile), and which editions it must come after (one that lists the downloads comes after them; one that cites the print pages, the EPUB,
 after the PDF, whose page map it takes).
 """
 
@@ -37,7 +37,12 @@ def make_variables(source: Path, root: Path) -> str:
     slug: the build that make then runs reports the problem with its line."""
     names = file_names(source)
     editions = registry.editions()
-    lines = [f"EDITIONS := {' '.join(e.name for e in editions)}"]
+    # `make all` builds EDITIONS; the optional ones (the press PDF) get their rules and targets
+    # (`make press`) but are built only when named.
+    lines = [
+        f"EDITIONS := {' '.join(e.name for e in editions if not e.optional)}",
+        f"OPTIONAL_EDITIONS := {' '.join(e.name for e in editions if e.optional)}",
+    ]
     meta, _ = read_metadata(source / "paper.yaml", Collector())
     # What must be set up before any edition is built: the CJK fonts for a paper in Chinese.
     lines.append(f"FONT_SETUP := {'fonts-cjk' if meta is not None and is_cjk(meta.language) else ''}")
@@ -49,6 +54,7 @@ def make_variables(source: Path, root: Path) -> str:
             f"PACKAGE_{e.name} := {_escape(_shown(package_folder(e), root))}",
             f"TEMPLATE_DIRS_{e.name} := {' '.join(e.templates)}",
             f"AFTER_{e.name} := {' '.join(after(e, editions, downloads))}",
+            f"SETUP_{e.name} := {e.setup}",
         ]
     return "\n".join(lines) + "\n"
 

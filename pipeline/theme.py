@@ -29,9 +29,14 @@ COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 UNCARRIED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 # The page sizes a theme may name, and the CSS page size each is (the one table: the PDF asks here).
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
-# Settings that are on or off.
-SWITCHES = frozenset({"paragraph_numbers"})
 LEVELS = ("chapters", "sections", "subsections")
+# The press PDF's bleed (`bleed: 3mm`): a length in one of these units, in points each, and at most
+# MAX_BLEED_PT (10 mm: a printer asks for 3 to 5; more is a mistake, or a unit slip such as 3cm).
+LENGTH_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mm|pt|in)\s*$")
+POINTS_PER = {"mm": 72 / 25.4, "pt": 1.0, "in": 72.0}
+MAX_BLEED_PT = 10 * 72 / 25.4
+# Settings that are on or off.
+SWITCHES = frozenset({"paragraph_numbers", "press_download"})
 CONTRASTED = ("text_colour", "link_colour", "accent_colour")  # each on background_colour
 
 
@@ -116,6 +121,9 @@ def _problem(key: str, value) -> str | None:
     elif key == "page_size":
         if not isinstance(value, str) or value not in PAGE_SIZES:
             return f"must be one of {', '.join(PAGE_SIZES)}, not {bounded_repr(value)}"
+    elif key == "bleed":
+        if not isinstance(value, str) or (points := length_points(value)) is None or points > MAX_BLEED_PT + 1e-9:
+            return f"must be a length from 0 to 10mm, as 3mm, 9pt or 0.125in, not {bounded_repr(value)}"
     elif key in SWITCHES:
         if not isinstance(value, bool):
             return f"must be true or false, not {bounded_repr(value)}"
@@ -131,6 +139,12 @@ def _problem(key: str, value) -> str | None:
     elif key == "url" and value.strip() and not _absolute_url(value.strip()):
         return f"must be an absolute http(s) address, not {bounded_repr(value)}"
     return None
+
+
+def length_points(value: str) -> float | None:
+    """A length setting (`3mm`, `9pt`, `0.125in`) in PDF points, or None if it is not one."""
+    found = LENGTH_RE.match(value)
+    return float(found.group(1)) * POINTS_PER[found.group(2)] if found else None
 
 
 def _absolute_url(value: str) -> bool:

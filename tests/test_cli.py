@@ -35,7 +35,7 @@ def test_usage_errors_exit_2(capsys):
     with pytest.raises(SystemExit) as info:
         main(["build", "--formats", "pdf,mobi"])
     assert info.value.code == 2
-    assert "choose from html,pdf,epub,docx" in capsys.readouterr().err
+    assert "choose from html,pdf,press,epub,docx" in capsys.readouterr().err
     with pytest.raises(SystemExit) as info:
         main([])
     assert info.value.code == 2

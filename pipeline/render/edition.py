@@ -75,6 +75,19 @@ class Edition:
     # worker it forks starts warm (WeasyPrint takes a second to import).
     preload: Callable[[], None] | None = None
     commands: tuple[Command, ...] = ()  # subcommands of `pipeline` it brings
+    # Built only when asked for by name (`--formats press`, `make press`): not by a plain build, not by
+    # `make all`, not by `pipeline serve`. The press PDF is one: it is for the printer, not the reader.
+    optional: bool = False
+    # A theme setting that, when true, makes the edition a download as well (the press PDF:
+    # `press_download`), for a theme to choose; `downloadable` is the edition's own, fixed answer.
+    download_setting: str | None = None
+    # A make target to run before the edition is built (`pipeline editions --make`: SETUP_<name>), for
+    # a file it needs that is not in the repository (the press PDF's CMYK profile: `make press-profile`).
+    setup: str = ""
+
+    def offered(self, theme: Mapping[str, Any]) -> bool:
+        """Whether the editions that list the downloads offer this one, under these theme settings."""
+        return self.downloadable or bool(self.download_setting and theme.get(self.download_setting) is True)
 
     def filename(self, meta: Metadata) -> str:
         """The edition's own file: the one a reader downloads."""

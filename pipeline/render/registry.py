@@ -1,6 +1,7 @@
 """The editions a build can make, in the order they render.
 
-Adding an edition is adding a package whose `__init__` defines `EDITION` (an `Edition`), and
+Adding an edition is adding a package whose `__init__` defines `EDITION` (an `Edition`; or `EDITIONS`,
+a tuple, for a package that defines several), and
 registering it: a built-in one is named in `PACKAGES`; one from another distribution declares an
 entry point in the group `pipeline.editions` (in its pyproject.toml:
 `[project.entry-points."pipeline.editions"] text = "mypackage:EDITION"`). The build, `pipeline serve`
@@ -33,7 +34,13 @@ class PluginError(Exception):
 def editions() -> tuple[Edition, ...]:
     """Every edition: the built-in ones, then the installed plug-ins (by name), then those registered
     at run time (one that takes an existing edition's name takes its place)."""
-    found = {name: importlib.import_module(f"{__package__}.{name}").EDITION for name in PACKAGES}
+    found: dict[str, Edition] = {}
+    for name in PACKAGES:
+        module = importlib.import_module(f"{__package__}.{name}")
+        # A package may define more than one (the PDF package: the reading PDF and the press PDF, which
+        # shares its print HTML and layout): then `EDITIONS` lists them, else `EDITION` is the one.
+        for edition in getattr(module, "EDITIONS", (module.EDITION,)):
+            found[edition.name] = edition
     for edition in _plugins():
         found.setdefault(edition.name, edition)  # a plug-in cannot replace a built-in edition
     found.update(_registered)
@@ -56,6 +63,11 @@ def _plugins() -> tuple[Edition, ...]:
 
 def names() -> tuple[str, ...]:
     return tuple(e.name for e in editions())
+
+
+def default_names() -> tuple[str, ...]:
+    """The editions a build makes when none is named: all but the optional ones (the press PDF)."""
+    return tuple(e.name for e in editions() if not e.optional)
 
 
 def get(name: str) -> Edition:

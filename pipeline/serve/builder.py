@@ -29,12 +29,13 @@ from .reading import EpubBook
 
 
 def every_edition() -> frozenset[str]:
-    return frozenset(registry.names())
+    """What the preview builds: every edition but the optional ones (the press PDF is for the printer)."""
+    return frozenset(registry.default_names())
 
 
 def readers_of(folder: str) -> frozenset[str]:
     """The editions that read a template folder (all of them for a file outside every edition's)."""
-    found = frozenset(e.name for e in registry.editions() if folder in e.templates)
+    found = frozenset(e.name for e in registry.editions() if folder in e.templates and not e.optional)
     return found or every_edition()
 
 
@@ -219,7 +220,7 @@ class WarmBuilder:
         editions = dict(self.state.editions)
         listing = [e for e in registry.editions() if e.lists_downloads]
         # 1. The web page at once, listing the downloads as the build folder has them now.
-        first = replace(ctx, downloads=downloads(doc, self.out, {}))
+        first = replace(ctx, downloads=downloads(doc, self.out, {}, theme))
         pages = {e.name: self._render(e, doc, first) for e in listing}
         self._publish({name: r.files for name, r in pages.items()})
         for name, r in pages.items():
@@ -258,7 +259,9 @@ class WarmBuilder:
             epub_book = EpubBook.of(_only_file(results["epub"].output, ".epub"))
         self._check()
         built = {name: r.output.files for name, r in results.items()}
-        last = replace(ctx, downloads=downloads(doc, self.out, {n: _Files(r.output.files) for n, r in results.items()}))
+        last = replace(
+            ctx, downloads=downloads(doc, self.out, {n: _Files(r.output.files) for n, r in results.items()}, theme)
+        )
         pages = {e.name: self._render(e, doc, last) for e in listing}
         self._publish({**built, **{name: r.files for name, r in pages.items()}})
         for name, r in results.items():

@@ -4,7 +4,8 @@
 - `glyphs`: every character against the fonts the template declares;
 - `engine`: WeasyPrint behind one door to files, its log captured, the layout reproducible;
 - `pages`: no word broken across a page end;
-- `process`: the process that imports WeasyPrint while the build reads the source, then lays out.
+- `process`: the process that imports WeasyPrint while the build reads the source, then lays out;
+- `press`, `pressmarks`: the press PDF (PDF/X-4, bleed, printer's marks), the second edition here.
 
 Only this module is imported until the PDF renders: it holds no WeasyPrint, nor lxml nor tinycss2.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 from ..edition import Edition, lazy, slug_file
 
 NAME = "pdf"
+PRESS_NAME = "press"
 _pdf_file = slug_file("pdf")
 
 
@@ -47,3 +49,30 @@ EDITION = Edition(
     job=lazy(f"{__name__}.book", "print_job"),
     preload=_preload,
 )
+
+
+def press_outputs(meta) -> list[str]:
+    """The press PDF, beside the reading one: `<slug>-press.pdf`."""
+    return [f"{meta.slug}-press.pdf"]
+
+
+# The press PDF for offset printing: the same print HTML as the reading PDF with templates/pdf/press.css
+# added, as PDF/X-4 with bleed and printer's marks. Optional: built by `make press` or
+# `--pdf-variant press` (`--formats press`), never by a plain build; a download only where the theme
+# says `press_download: true`. It reads the CMYK profile from templates/icc/ (`make press-profile`).
+PRESS = Edition(
+    name=PRESS_NAME,
+    label="Press PDF",  # PDF/X-4, for the printer
+    media_type="application/pdf",
+    outputs=press_outputs,
+    render=lazy(f"{__name__}.press", "render"),
+    templates=("pdf", "partials", "fonts", "icc"),
+    download_setting="press_download",
+    optional=True,
+    setup="press-profile",
+    worker=_worker,
+    job=lazy(f"{__name__}.press", "print_job"),
+    preload=_preload,
+)
+
+EDITIONS = (EDITION, PRESS)

@@ -15,10 +15,14 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urlsplit
 
 from ...errors import Diagnostic, SourceError
 from .. import Output
+
+if TYPE_CHECKING:
+    from .pressmarks import Press
 
 # The print HTML names the source's images `source:/chapters/figure%201.png`: a URL that does not
 # depend on where the source folder sits, since WeasyPrint names each image object in the PDF after
@@ -44,6 +48,9 @@ class PrintJob:
     template_roots: tuple[Path, ...]  # the designer's folder first, then the built-in one
     options: dict = field(default_factory=dict)
     epoch: int = 0  # the paper's timestamp, in seconds since 1970: the date stamped into subset fonts
+    # The press PDF (pressmarks.Press: its bleed and XMP id): finished for the press (page boxes, marks)
+    # instead of for reading (tagging), and without the page map, which is the reading PDF's.
+    press: Press | None = None
 
 
 # What WeasyPrint logs about the machine rather than the document, by the exact format string it logs
@@ -67,7 +74,7 @@ def lay_out(job: PrintJob) -> Output:
     import weasyprint  # imported here: it is the slowest import (~0.5 s), and only this edition needs it
 
     from ... import pagemap
-    from . import tagging
+    from . import pressmarks, tagging
     from .pages import render_without_broken_page_ends  # imports WeasyPrint too
     from .pagination import page_starts
 
@@ -75,10 +82,13 @@ def lay_out(job: PrintJob) -> Output:
         fetcher = _confined_fetcher(job.source_root, list(job.template_roots))
         source = weasyprint.HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher)
         document = render_without_broken_page_ends(source, **job.options)
+        finish = tagging.finish if job.press is None else pressmarks.finisher(job.press)
         with _cached_page_references():
-            pdf = document.write_pdf(finisher=tagging.finish, **job.options)
+            pdf = document.write_pdf(finisher=finish, **job.options)
     if logs.problems:
         raise SourceError([Diagnostic(job.template, 1, f"WeasyPrint: {m}") for m in logs.problems])
+    if job.press is not None:
+        return Output({job.filename: pdf}, pages=len(document.pages), notices=tuple(logs.notices))
     # Where each heading and block starts, for the editions that cite the print pages; also left in
     # the build folder, for a build of those alone (pipeline/pagemap.py).
     page_map = pagemap.with_pdf(
