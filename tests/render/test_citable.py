@@ -24,6 +24,7 @@ from pipeline.build import build
 from pipeline.model import plain_text
 from textcheck import words
 
+WORD_RE = re.compile(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>')
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
 
@@ -130,6 +131,25 @@ def test_printed_numbers_stand_in_the_margin_as_the_paragraphs_labels(numbered_p
     lines = pdf_page_text(numbered_pdf, page).split("\f")[0].splitlines()
     # -layout is not used: the number is its own text line, left of the paragraph's first line.
     assert "II.3.2" in [line.strip() for line in lines]
+
+
+def test_printed_numbers_stand_in_the_outer_margin(numbered_pdf, doc):
+    """Left of the text on a verso (even page), right of it on a recto (odd page): never in the gutter."""
+    pages = pdf_pages_of(numbered_pdf)
+    numbers = {p.number for p in cited(doc)}
+    sides = set()
+    for para in cited(doc):
+        page = pages[para.id]
+        args = ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(numbered_pdf), "-"]
+        boxes = [(float(x0), float(x1), w) for x0, x1, w in WORD_RE.findall(subprocess.check_output(args, text=True))]
+        (x0, x1), *_ = [(a, b) for a, b, w in boxes if w == para.number]
+        text = [(a, b) for a, b, w in boxes if w not in numbers]
+        if page % 2:
+            assert x0 > max(b for _a, b in text), (para.number, page)  # recto: right of every word
+        else:
+            assert x1 < min(a for a, _b in text), (para.number, page)  # verso: left of every word
+        sides.add(page % 2)
+    assert sides == {0, 1}
 
 
 def test_printed_numbers_keep_the_pdf_clean_for_outloud(numbered_pdf):

@@ -74,7 +74,7 @@ def lay_out(job: PrintJob) -> Output:
     import weasyprint  # imported here: it is the slowest import (~0.5 s), and only this edition needs it
 
     from ... import pagemap
-    from . import pressmarks, tagging
+    from . import margins, pressmarks, tagging
     from .pages import render_without_broken_page_ends  # imports WeasyPrint too
     from .pagination import page_starts
 
@@ -82,6 +82,8 @@ def lay_out(job: PrintJob) -> Output:
         fetcher = _confined_fetcher(job.source_root, list(job.template_roots))
         source = weasyprint.HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher)
         document = render_without_broken_page_ends(source, **job.options)
+        if f'class="{margins.CLASS}"' in job.html:
+            margins.to_outer_margin(document)
         finish = tagging.finish if job.press is None else pressmarks.finisher(job.press)
         with _cached_page_references():
             pdf = document.write_pdf(finisher=finish, **job.options)
