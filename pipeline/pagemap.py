@@ -21,6 +21,9 @@ from .model import Document
 
 FILE = ".pipeline-pages.json"  # beside the editions in the build folder, written with the PDF
 HEADING = -1  # the block index that stands for a section's heading
+# The block index that stands for "after the section's last block" (a number templates may hold: the
+# sandbox bounds them).
+END = 999_999
 
 Key = tuple[str, int]  # (section id, block index or HEADING)
 
@@ -74,7 +77,6 @@ class PageMap:
         return json.dumps(data, indent=0, sort_keys=True).encode() + b"\n"
 
 
-END = 999_999  # (a number templates may hold: the sandbox bounds them) the block index that stands for "after the section's last block"
 
 
 def with_pdf(page_map: PageMap, filename: str, pdf: bytes) -> PageMap:
