@@ -34,7 +34,9 @@ class Look:
         """The document with its generated numbers: the paper's own numbering styles if it sets them,
         else the theme's. The one place a document is numbered."""
         styles = doc.meta.numbering or self.numbering
-        return replace(doc, chapters=passages.number(apply(doc.chapters, styles), styles))
+        numbered = replace(doc, chapters=passages.number(apply(doc.chapters, styles), styles))
+        passages.check_links(numbered)
+        return numbered
 
 
 def open_look(

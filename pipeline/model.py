@@ -329,6 +329,9 @@ class Document:
     meta: Metadata
     chapters: tuple[Section, ...]
     source_dir: str = ""  # absolute path of the source folder, for images
+    # Links to paragraphs' anchors ("#p-ii-3-4") and where they stand: a paragraph's anchor comes with
+    # the numbering (passages.py), so these are checked once the document is numbered.
+    para_links: tuple[tuple[str, Loc], ...] = ()
 
     def sections(self):
         """Every section of every level, in reading order."""

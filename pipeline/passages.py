@@ -22,11 +22,14 @@ Anchors are unique by construction: chapter ids are unique, counters among sibli
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, replace
 
 from . import ids
-from .model import Numbering, Para, Section
+from .errors import Diagnostic, SourceError
+from .model import Document, Numbering, Para, Section
 from .numbering import counter
+from .walk import query
 
 
 @dataclass(frozen=True)
@@ -93,3 +96,18 @@ def _section(section: Section, scope: Scope, count: list[int], by_level: dict[in
         else:
             subs.append(_section(sub, scope, count, by_level))
     return replace(section, blocks=tuple(blocks), sections=tuple(subs))
+
+
+def check_links(doc: Document) -> None:
+    """SourceError naming every link to a paragraph anchor that no paragraph has (`path:line`, with the
+    closest anchor that exists: the numbering style decides the form, "p-ii-3-4" or "p-2-3-4")."""
+    anchors = {p.id for p in query(doc, "para") if p.id}
+    problems = []
+    for anchor, loc in doc.para_links:
+        if anchor not in anchors:
+            close = difflib.get_close_matches(anchor, sorted(anchors), n=1)
+            hint = f"; did you mean '#{close[0]}'?" if close else ""
+            message = f"broken internal link '#{anchor}': no paragraph has that anchor{hint}"
+            problems.append(Diagnostic(loc.path, loc.line, message))
+    if problems:
+        raise SourceError(problems)

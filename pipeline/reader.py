@@ -138,7 +138,12 @@ def read_source(source_dir: str | Path) -> Document:
     errors.raise_if_any()
     assert meta is not None
     # Not numbered here: numbering comes from the paper or the theme (look.Look.number), once.
-    return Document(meta=meta, chapters=tuple(_freeze(c) for c in chapters), source_dir=str(root))
+    return Document(
+        meta=meta,
+        chapters=tuple(_freeze(c) for c in chapters),
+        source_dir=str(root),
+        para_links=tuple(reader.para_links),
+    )
 
 
 # --- the reading itself ----------------------------------------------------------------------
@@ -193,6 +198,7 @@ class _Reader:
         self.ids: dict[str, Loc] = {}
         self.explicit_ids: dict[str, Loc] = {}
         self.links: list[tuple[str, Loc]] = []
+        self.para_links: list[tuple[str, Loc]] = []  # links to paragraphs' anchors, checked once numbered
         self.suffixes: dict[str, int] = {}  # automatic id base -> its last suffix
         self.images: dict[Path, str | None] = {}  # image file -> why it cannot be read, or None
         self.listed = 0
@@ -326,7 +332,11 @@ class _Reader:
             return chapters  # ids of unread chapters are unknown: link errors would only mislead
         hints = _Hints(self.ids)
         for target, loc in self.links:
-            if target[1:] not in self.ids:
+            if target[1:] not in self.ids and ids.PARA_ID_RE.match(target[1:]):
+                # A paragraph's anchor ("#p-ii-3-4") exists once the paragraphs are numbered, with the
+                # theme's numbering: checked then (passages.check_links).
+                self.para_links.append((target[1:], loc))
+            elif target[1:] not in self.ids:
                 hint = hints.close(target[1:])
                 self.errors.add(
                     loc.path,

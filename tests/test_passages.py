@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import zipfile
+
+import pikepdf
+import pytest
+
 from conftest import MINIMAL_YAML, write_source
+from pipeline.build import build
+from pipeline.errors import SourceError
 from pipeline.look import load
 from pipeline.walk import query
 
@@ -75,3 +82,32 @@ def test_style_none_opens_no_count_of_its_own(tmp_path):
     yaml = MINIMAL_YAML + "numbering: {chapters: upper-roman, sections: none}\n"
     doc = load(write_source(tmp_path, {"paper.yaml": yaml, **CHAPTERS}))[0]
     assert [n[0] for n in numbered(doc)] == ["I.1", "I.2", "I.3", "I.4", "I.5", "I.6"]
+
+
+def test_a_link_to_a_paragraph_is_checked_once_the_paragraphs_are_numbered(tmp_path):
+    chapters = {"chapters/one.md": "# One\n\nIntro.\n\n## Part\n\nA.\n\nSee [that](#p-i-1-1),\nand [this](#p-i-1-9).\n"}
+    source = write_source(tmp_path, {"paper.yaml": MINIMAL_YAML, **chapters})
+    with pytest.raises(SourceError) as info:
+        load(source)
+    assert [str(d) for d in info.value.diagnostics] == [
+        f"{source}/chapters/one.md:10: broken internal link '#p-i-1-9': no paragraph has that anchor; "
+        "did you mean '#p-i-1-2'?"
+    ]
+
+
+def test_a_link_to_a_paragraph_reaches_it_in_every_edition(tmp_path):
+    chapters = {"chapters/one.md": "# One\n\nIntro.\n\n## Part\n\nA.\n\nAs [the first](#p-i-1-1) says.\n"}
+    source = write_source(tmp_path / "src", {"paper.yaml": MINIMAL_YAML, **chapters})
+    out = tmp_path / "out"
+    build(source, out)
+    assert 'href="#p-i-1-1"' in (out / "index.html").read_text("utf-8")
+    with zipfile.ZipFile(out / "small-paper.epub") as z:
+        assert 'href="part-01.xhtml#p-i-1-1"' in z.read("EPUB/part-01.xhtml").decode()
+    with zipfile.ZipFile(out / "small-paper.docx") as z:
+        xml = z.read("word/document.xml").decode()
+    assert 'w:anchor="p_i_1_1"' in xml and 'w:name="p_i_1_1"' in xml
+    with pikepdf.open(out / "small-paper.pdf") as pdf:
+        dests = pikepdf.NameTree(pdf.Root.Names.Dests)
+        links = [a for page in pdf.pages for a in page.get("/Annots", []) if a.get("/Subtype") == "/Link"]
+        targets = {str(a.Dest) if "/Dest" in a else str(a.get("/A", {}).get("/D", "")) for a in links}
+        assert "p-i-1-1" in dests and "p-i-1-1" in targets

@@ -79,7 +79,7 @@ def _file_of(doc: Document) -> dict[str, str]:
     for n, chapter in enumerate(doc.chapters, 1):
         name = part_name(n)
         for node in walk(chapter):
-            if node.kind in ("section", "figure", "table", "footnote") and node.id:
+            if node.kind in ("section", "figure", "table", "footnote", "para") and node.id:
                 where[node.id] = name
             if node.kind == "footnote":  # every reference to a note stands in its chapter (or its notes)
                 where.update(dict.fromkeys(node.refs, name))
