@@ -32,6 +32,8 @@ from importlib.resources import files
 
 import pydyf
 
+from .objects import Objects
+
 MM = 72 / 25.4
 GAP = 2 * MM  # between the bleed edge and the marks: a trim a little off still shows no mark
 LENGTH = 6 * MM  # of a crop mark
@@ -52,7 +54,7 @@ class Press:
 
 def finisher(press: Press):
     def finish(document, pdf) -> None:
-        objects = _Objects(pdf)
+        objects = Objects(pdf)
         registration = _registration_colour(pdf)
         for number in pdf.pages["Kids"][::3]:  # pydyf keeps them flat: number, 0, "R", number, …
             page = pdf.objects[number]
@@ -72,21 +74,6 @@ def finisher(press: Press):
         _reproducible_document_id(pdf, objects, press.document_id)
 
     return finish
-
-
-class _Objects:
-    """pydyf's objects by reference (b"12 0 R"): `pdf.objects` is indexed by object number."""
-
-    def __init__(self, pdf) -> None:
-        self.pdf = pdf
-
-    def __call__(self, reference):
-        if isinstance(reference, (bytes, str)):
-            text = reference.decode() if isinstance(reference, bytes) else reference
-            match = re.fullmatch(r"(\d+) 0 R", text)
-            if match:
-                return self.pdf.objects[int(match.group(1))]
-        return reference
 
 
 def _grown(box: list[float], by: float) -> list[float]:

@@ -26,6 +26,8 @@ from contextlib import contextmanager
 
 import pydyf
 
+from .objects import Objects
+
 HYPHENATED = "_pipeline_inserted_hyphen"  # set on a text box whose last glyph hyphenation inserted
 PRINT_FLAG = 1 << 2  # annotation flag bit 3, "Print" (ISO 32000-1, table 165)
 # What the hyphen hyphenation inserted stands for in copied text: the soft hyphen. "In Tagged PDF,
@@ -37,27 +39,12 @@ SOFT_HYPHEN = "\u00ad"
 
 def finish(document, pdf) -> None:
     """WeasyPrint's finisher: everything below, on the PDF's objects before they are written."""
-    objects = _Objects(pdf)
+    objects = Objects(pdf)
     _header_scope(pdf)
     root, nums, reachable = _structure(pdf, objects)
     _pagination_artifacts(pdf, objects, nums, reachable)
     _one_annotation_per_link(document, pdf, objects, nums)
     _spans_for_nested_links(root, objects, inside_link=False)
-
-
-class _Objects:
-    """pydyf's objects by reference (b"12 0 R"): `pdf.objects` is indexed by object number."""
-
-    def __init__(self, pdf) -> None:
-        self.pdf = pdf
-
-    def __call__(self, reference):
-        if isinstance(reference, (bytes, str)):
-            text = reference.decode() if isinstance(reference, bytes) else reference
-            match = re.fullmatch(r"(\d+) 0 R", text)
-            if match:
-                return self.pdf.objects[int(match.group(1))]
-        return reference
 
 
 def _header_scope(pdf) -> None:
