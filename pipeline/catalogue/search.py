@@ -1,0 +1,36 @@
+"""Search across every paper: Pagefind (CloudCannon's static search, the `pagefind[bin]` package ships
+its binary) indexes each paper's reading page; the home page loads its UI. No server: the index is
+files beside the pages."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from ..errors import Diagnostic, SourceError
+
+FOLDER = "pagefind"
+
+
+def index(out: Path, language: str) -> dict[str, bytes]:
+    """The search bundle's files ({path under out: bytes}) for the paper pages under `out`
+    (`<slug>/index.html`: not the home page, whose list would match every word). One index in the
+    site's language (`--force-language`): otherwise Pagefind keeps one per language and a home page
+    searches only its own."""
+    with tempfile.TemporaryDirectory(prefix="pipeline-pagefind-") as tmp:
+        bundle = Path(tmp) / FOLDER
+        command = [
+            sys.executable, "-m", "pagefind_bin", "--site", str(out), "--output-path", str(bundle),
+            "--glob", "*/index.html", "--force-language", language, "--keep-index-url", "--silent",
+        ]  # fmt: skip
+        try:
+            proc = subprocess.run(command, capture_output=True, text=True, timeout=600)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise SourceError([Diagnostic(str(out), 1, f"search index: Pagefind did not run: {exc}")]) from None
+        if proc.returncode != 0:
+            detail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no message"]
+            hint = " (pip install 'pagefind[bin]')" if "No module named" in detail[0] else ""
+            raise SourceError([Diagnostic(str(out), 1, f"search index: Pagefind failed: {detail[0]}{hint}")])
+        return {f"{FOLDER}/{p.relative_to(bundle).as_posix()}": p.read_bytes() for p in sorted(bundle.rglob("*")) if p.is_file()}
