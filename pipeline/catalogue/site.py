@@ -127,27 +127,42 @@ def feed(papers: Sequence[tuple[str, dict]], config: Config) -> bytes:
     fg.author({"name": config.title})
     dates = [_midnight(r["meta"]["released"]) for _, r in papers]
     fg.updated(max(dates) if dates else _midnight("1970-01-01"))
+    links = []  # each entry's links, in order: [(href, {attribute: value})]
     for slug, record in papers:
         meta = record["meta"]
         entry = fg.add_entry(order="append")
         entry.id(meta["identifier"])
         entry.title(meta["title"])
-        entry.link(href=_url(config, quote(slug) + "/index.html"), rel="alternate", type="text/html")
+        mine = [(_url(config, quote(slug) + "/index.html"), {"rel": "alternate", "type": "text/html"})]
         for e in record["editions"]:
             if e["name"] != "html":
-                entry.link(
-                    href=_url(config, quote(slug) + "/" + quote(e["file"])),
-                    rel="enclosure",
-                    type=e["media_type"],
-                    length=str(e["size"]),
-                    title=e["label"],
-                )
+                attributes = {"rel": "enclosure", "type": e["media_type"], "length": str(e["size"]), "title": e["label"]}
+                mine.append((_url(config, quote(slug) + "/" + quote(e["file"])), attributes))
+        for href, attributes in mine:
+            entry.link(href=href, **attributes)
+        links.append(mine)
         if meta["description"]:
             entry.summary(meta["description"])
         entry.author({"name": meta["issuer"] or meta["publisher"] or config.title})
         entry.published(_midnight(meta["released"]))
         entry.updated(_midnight(meta["released"]))
-    return fg.atom_str(pretty=True)
+    return _with_link_attributes(fg.atom_str(pretty=True), links)
+
+
+def _with_link_attributes(atom: bytes, links: list[list[tuple[str, dict]]]) -> bytes:
+    """feedgen 1.0.0 writes an entry's links with their href only (FeedEntry.atom_entry reuses the
+    name `link` for the element it makes, so rel, type and length are read from the element and lost):
+    every download would read as the entry's page. Set them again, link by link, as they were given."""
+    import lxml.etree
+
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    root = lxml.etree.fromstring(atom)
+    for entry, mine in zip(root.findall("a:entry", ns), links, strict=True):
+        for element, (href, attributes) in zip(entry.findall("a:link", ns), mine, strict=True):
+            assert element.get("href") == href
+            for name, value in attributes.items():
+                element.set(name, value)
+    return lxml.etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 def sitemap(papers: Sequence[tuple[str, dict]], config: Config) -> bytes:
