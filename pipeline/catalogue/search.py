@@ -12,6 +12,9 @@ from pathlib import Path
 from ..errors import Diagnostic, SourceError
 
 FOLDER = "pagefind"
+# What of a paper's page is not its text: the heading and paragraph links (#, ¶ and their labels),
+# the contents, the citation box, the page's own search, the downloads.
+NOT_TEXT = ".anchor, .permalink, .sidebar, .toc-box, .cite-box, .search, .search-form, .downloads, .skip-link"
 
 
 def index(out: Path, language: str) -> dict[str, bytes]:
@@ -23,7 +26,7 @@ def index(out: Path, language: str) -> dict[str, bytes]:
         bundle = Path(tmp) / FOLDER
         command = [
             sys.executable, "-m", "pagefind_bin", "--site", str(out), "--output-path", str(bundle),
-            "--glob", "*/index.html", "--force-language", language, "--keep-index-url", "--silent",
+            "--glob", "*/index.html", "--force-language", language, "--exclude-selectors", NOT_TEXT, "--keep-index-url", "--silent",
         ]  # fmt: skip
         try:
             proc = subprocess.run(command, capture_output=True, text=True, timeout=600)

@@ -17,6 +17,13 @@ from .config import Config
 # The fonts the home page uses, from the web edition's (a designer's folder may replace them).
 FONTS = ("SourceSerif4-Regular.woff2", "SourceSans3-Regular.woff2", "SourceSans3-Semibold.woff2")
 LICENCES = ("LICENSE-SourceSerif4.md", "LICENSE-SourceSans3.md")
+# A paper's language as the home page names it: in that language (a reader looks for their own), the
+# tag itself for one not listed here.
+LANGUAGE_NAMES = {
+    "ar": "العربية", "de": "Deutsch", "en": "English", "es": "Español", "fr": "Français", "it": "Italiano",
+    "ja": "日本語", "ko": "한국어", "nl": "Nederlands", "pt": "Português", "ru": "Русский", "zh": "中文",
+    "zh-Hans": "中文（简体）", "zh-Hant": "中文（繁體）",
+}  # fmt: skip
 ASSETS = {"assets/catalogue.css": "catalogue/style.css", "assets/catalogue.js": "catalogue/search.js"}
 
 
@@ -62,7 +69,9 @@ def _listed(slug: str, record: dict) -> dict:
         for e in record["editions"]
         if e["name"] != "html"
     ]
-    return {**record["meta"], "folder": slug, "url": base + "index.html", "editions": editions}
+    language = record["meta"]["language"]
+    name = LANGUAGE_NAMES.get(language) or LANGUAGE_NAMES.get(language.split("-")[0], language)
+    return {**record["meta"], "language_name": name, "folder": slug, "url": base + "index.html", "editions": editions}
 
 
 def json_ld(papers: Sequence[tuple[str, dict]], config: Config) -> str:
