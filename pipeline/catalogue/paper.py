@@ -67,7 +67,9 @@ def _local(job: Job, started: float) -> Outcome:
     from ..build import build
 
     out = Path(job.out)
-    results = build(job.source, out, templates=job.templates, options=dict(job.options), own_processes=job.own_processes)
+    results = build(
+        job.source, out, templates=job.templates, options=dict(job.options), own_processes=job.own_processes
+    )
     files = {r.format: r.files for r in results}
     return Outcome(job.slug, time.perf_counter() - started, record=record(job, Path(job.source), files))
 
@@ -86,9 +88,7 @@ def _remote(job: Job, started: float) -> Outcome:
             raise SourceError([_renamed(d, renames) for d in exc.diagnostics]) from None
         manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
         editions = {name: {f: (out / f).read_bytes() for f in names} for name, names in manifest.items()}
-        return Outcome(
-            job.slug, time.perf_counter() - started, record=record(job, source, editions), editions=editions
-        )
+        return Outcome(job.slug, time.perf_counter() - started, record=record(job, source, editions), editions=editions)
 
 
 def _unpack(root: Path, files: Mapping[str, bytes]) -> Path:

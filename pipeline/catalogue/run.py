@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
-
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +13,7 @@ from pathlib import Path
 from ..buildfolder import publish
 from ..errors import Collector, Diagnostic, SourceError
 from . import paper, search, site, stamp
-from .config import FILE, Config, read_config
+from .config import FILE, read_config
 
 DASK = "dask://"
 
@@ -152,13 +151,21 @@ def _executor(executor: str, workers: int) -> Iterator[concurrent.futures.Execut
         from distributed import Client
     except ImportError as exc:
         raise SourceError(
-            [Diagnostic("--executor", 1, f"a Dask cluster needs the `dask` extra ({exc.name} is missing): pip install -e '.[dask]'")]
+            [
+                Diagnostic(
+                    "--executor",
+                    1,
+                    f"a Dask cluster needs the `dask` extra ({exc.name} is missing): pip install -e '.[dask]'",
+                )
+            ]
         ) from None
     address = "tcp://" + executor[len(DASK) :]
     try:
         client = Client(address, timeout=30)
     except (OSError, TimeoutError) as exc:
-        raise SourceError([Diagnostic("--executor", 1, f"cannot reach the Dask scheduler at {address}: {exc}")]) from None
+        raise SourceError(
+            [Diagnostic("--executor", 1, f"cannot reach the Dask scheduler at {address}: {exc}")]
+        ) from None
     with client:
         yield client.get_executor()
 
@@ -167,5 +174,3 @@ def _size(size: int) -> str:
     from ..render import human_size
 
     return human_size(size)
-
-

@@ -36,4 +36,8 @@ def index(out: Path, language: str) -> dict[str, bytes]:
             detail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no message"]
             hint = " (pip install 'pagefind[bin]')" if "No module named" in detail[0] else ""
             raise SourceError([Diagnostic(str(out), 1, f"search index: Pagefind failed: {detail[0]}{hint}")])
-        return {f"{FOLDER}/{p.relative_to(bundle).as_posix()}": p.read_bytes() for p in sorted(bundle.rglob("*")) if p.is_file()}
+        return {
+            f"{FOLDER}/{p.relative_to(bundle).as_posix()}": p.read_bytes()
+            for p in sorted(bundle.rglob("*"))
+            if p.is_file()
+        }

@@ -145,7 +145,12 @@ def feed(papers: Sequence[tuple[str, dict]], config: Config) -> bytes:
         mine = [(_url(config, quote(slug) + "/index.html"), {"rel": "alternate", "type": "text/html"})]
         for e in record["editions"]:
             if e["name"] != "html":
-                attributes = {"rel": "enclosure", "type": e["media_type"], "length": str(e["size"]), "title": e["label"]}
+                attributes = {
+                    "rel": "enclosure",
+                    "type": e["media_type"],
+                    "length": str(e["size"]),
+                    "title": e["label"],
+                }
                 mine.append((_url(config, quote(slug) + "/" + quote(e["file"])), attributes))
         for href, attributes in mine:
             entry.link(href=href, **attributes)
