@@ -229,7 +229,18 @@ def cmd_build(args) -> int:
 
 
 def cmd_catalogue(args) -> int:
+    import importlib.util
+
     from .catalogue.run import build_catalogue
+
+    missing = [m for m in ("feedgen", "pagefind_bin") if importlib.util.find_spec(m) is None]
+    if missing:
+        print(
+            f"pipeline: catalogue needs the `catalogue` extra ({', '.join(missing)} missing): "
+            "pip install -e '.[catalogue]'",
+            file=sys.stderr,
+        )
+        return 2
 
     start = time.perf_counter()
 
