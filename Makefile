@@ -131,11 +131,13 @@ format: | $(TEST_INSTALLED)
 	$(PY) -m ruff check --fix pipeline tests
 
 # Our build against pandoc at 1x and 10x the paper's length (bench/run.py), then the live preview's
-# latencies in Chromium (bench/serve_latency.py); prints the tables.
+# latencies in Chromium (bench/serve_latency.py), then a catalogue of 20 papers on one core, all cores
+# and a Dask LocalCluster, and its no-op rebuild (bench/catalogue.py); prints the tables.
 bench: | $(INSTALLED)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[bench]'
 	$(PY) bench/run.py
 	$(PY) bench/serve_latency.py
+	$(PY) bench/catalogue.py
 
 clean:
 	rm -rf $(BUILD)
