@@ -138,6 +138,8 @@ def test_the_good_papers_publish_and_the_broken_one_keeps_its_last_editions(site
             assert len(data) > 1000
         assert (out / slug / "index.html").is_file()
     assert (out / "rail" / "rail-paper.pdf").read_bytes().startswith(b"%PDF-")
+    # the search index is of the listed papers' pages (the broken one's last good page among them)
+    assert (out / "pagefind" / ".catalogue-pages").read_text().split() == ["rail", "broken", "water"]
 
 
 def test_the_broken_paper_reports_path_and_line(site, capsys):

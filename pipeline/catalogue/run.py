@@ -83,9 +83,9 @@ def build_catalogue(
     records = {slug: r for slug in slugs if (r := stamp.read_record(out / slug)) is not None}
     listed = site.ordered(records, config)
     files = {"site": site.pages(listed, config, tmpl)}
-    if built or not (out / search.FOLDER).is_dir():  # the index is of the paper pages alone
-        if records:
-            files["search"] = search.index(out, config.language)
+    slugs_listed = [slug for slug, _ in listed]
+    if listed and (built or not search.current(out, slugs_listed)):  # the index is of the paper pages alone
+        files["search"] = search.index(out, slugs_listed, config.language)
     publish(out, files)
     notes = () if config.base_url else (f"{papers / FILE}: no base_url: the feed and sitemap have relative URLs",)
     return Summary(tuple(built), tuple(unchanged), tuple(failed), tuple(s for s, _ in listed), notes)
