@@ -54,7 +54,7 @@ endef
 $(foreach e,$(ALL_EDITIONS),$(eval $(BUILD)/$(FILE_$(e)): | $(FONT_SETUP) $(SETUP_$(e))))
 $(foreach e,$(ALL_EDITIONS),$(eval $(call edition_rules,$(e))))
 
-.PHONY: all $(ALL_EDITIONS) check serve test test-fast tools fonts-cjk press-profile lint format bench clean distclean FORCE
+.PHONY: all $(ALL_EDITIONS) catalogue check serve test test-fast tools fonts-cjk press-profile lint format bench clean distclean FORCE
 .DELETE_ON_ERROR:
 
 all: $(foreach e,$(EDITIONS),$(BUILD)/$(FILE_$(e)))
@@ -67,6 +67,18 @@ PORT ?= 8000
 serve: | $(INSTALLED)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[serve]'
 	$(PY) -m pipeline serve --source $(SOURCE) --out $(BUILD) $(TEMPLATE_ARG) --port $(PORT)
+
+# A publisher's catalogue: every paper folder of $(CATALOGUE) (<slug>/paper.yaml, and an optional
+# catalogue.yaml) built into $(CATALOGUE_OUT)/<slug>/ when it changed, on every core (or
+# EXECUTOR=dask://HOST:PORT), then the site: home page, Atom feed, sitemap, search (pipeline/catalogue/).
+CATALOGUE     ?= papers
+CATALOGUE_OUT ?= site
+CATALOGUE_INSTALLED := $(VENV)/.installed-catalogue
+catalogue: | $(CATALOGUE_INSTALLED)
+	$(PY) -m pipeline catalogue --papers $(CATALOGUE) --out $(CATALOGUE_OUT) $(TEMPLATE_ARG) $(if $(EXECUTOR),--executor $(EXECUTOR))
+$(CATALOGUE_INSTALLED): $(INSTALLED)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[catalogue]'
+	touch $@
 
 # The virtual environment with the package and what building needs, made again whenever
 # pyproject.toml changes. Nothing of the tests' (pytest, validators, ruff) comes with it.
@@ -119,11 +131,13 @@ format: | $(TEST_INSTALLED)
 	$(PY) -m ruff check --fix pipeline tests
 
 # Our build against pandoc at 1x and 10x the paper's length (bench/run.py), then the live preview's
-# latencies in Chromium (bench/serve_latency.py); prints the tables.
+# latencies in Chromium (bench/serve_latency.py), then a catalogue of 20 papers on one core, all cores
+# and a Dask LocalCluster, and its no-op rebuild (bench/catalogue.py); prints the tables.
 bench: | $(INSTALLED)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[bench]'
 	$(PY) bench/run.py
 	$(PY) bench/serve_latency.py
+	$(PY) bench/catalogue.py
 
 clean:
 	rm -rf $(BUILD)

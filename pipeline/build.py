@@ -58,9 +58,11 @@ def build(
     templates: str | Path | None = None,
     options: dict | None = None,
     progress=None,
+    own_processes: bool = True,
 ) -> list[Result]:
     """Build the editions (all but the optional ones by default); raises SourceError (and writes nothing)
-    if the source or a template is bad."""
+    if the source or a template is bad. `own_processes=False`: every edition renders in this process
+    (a catalogue's pool worker, which already has a core of its own: a PDF process each would oversubscribe)."""
     out = Path(out)
     options = options or {}
     chosen = render_order(registry.get(name) for name in (formats or registry.default_names()))
@@ -68,7 +70,7 @@ def build(
     # a machine with a second core: it imports what it needs while this one reads the source and the
     # templates, then renders while this one renders the others. It is stopped if the build fails or
     # is interrupted.
-    workers = {e.name: start_worker(e) for e in chosen if e.worker is not None and usable_cores() > 1}
+    workers = {e.name: start_worker(e) for e in chosen if e.worker is not None and own_processes and usable_cores() > 1}
     workers = {name: worker for name, worker in workers.items() if worker is not None}
     try:
         doc, tmpl, theme = prepare(source, templates)

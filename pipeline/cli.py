@@ -52,6 +52,18 @@ def parser() -> argparse.ArgumentParser:
     )
     b.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
 
+    k = sub.add_parser(
+        "catalogue",
+        help="build a folder of papers into one site",
+        description="Build each paper folder (<slug>/paper.yaml) of DIR into OUT/<slug>/ when it changed, in "
+        "parallel, then the site: home page, Atom feed, sitemap, search (pipeline/catalogue/).",
+    )
+    k.add_argument("--papers", required=True, help="folder of paper source folders, with an optional catalogue.yaml")
+    k.add_argument("--out", required=True, help="the site's folder")
+    k.add_argument("--templates", default=None, help="folder searched before the built-in templates")
+    k.add_argument("--executor", default="local", help="local (the usable cores, default) or dask://HOST:PORT")
+    k.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+
     c = sub.add_parser("check", help="check the source and report every problem", description="Check the source.")
     c.add_argument("--source", default="source", help="source folder (default: source)")
     c.add_argument("--templates", default=None, help="folder searched before the built-in templates (checked too)")
@@ -174,7 +186,7 @@ def _refuse_empty_folders(args) -> None:
     from .errors import Collector
 
     errors = Collector()
-    for option, attribute in (("--out", "out"), ("--source", "source"), ("DIR", "dir")):
+    for option, attribute in (("--out", "out"), ("--source", "source"), ("DIR", "dir"), ("--papers", "papers")):
         value = getattr(args, attribute, None)
         if isinstance(value, str) and not value.strip():
             errors.add(option, 1, "is empty; name the folder (use . for the working folder)")
@@ -214,6 +226,40 @@ def cmd_build(args) -> int:
         for notice in dict.fromkeys(n for r in results for n in r.notices):
             print(f"pipeline: note: {notice}", file=sys.stderr)
     return 0
+
+
+def cmd_catalogue(args) -> int:
+    import importlib.util
+
+    from .catalogue.run import build_catalogue
+
+    missing = [m for m in ("feedgen", "pagefind_bin") if importlib.util.find_spec(m) is None]
+    if missing:
+        print(
+            f"pipeline: catalogue needs the `catalogue` extra ({', '.join(missing)} missing): "
+            "pip install -e '.[catalogue]'",
+            file=sys.stderr,
+        )
+        return 2
+
+    start = time.perf_counter()
+
+    def progress(line: str) -> None:
+        if not args.quiet or "FAILED" in line or line.startswith("    "):
+            print(line, file=sys.stderr)
+
+    summary = build_catalogue(
+        args.papers, args.out, templates=args.templates, executor=args.executor, progress=progress
+    )
+    if not args.quiet:
+        print(
+            f"catalogue: {len(summary.built)} built, {len(summary.unchanged)} unchanged, {len(summary.failed)} failed; "
+            f"{len(summary.listed)} listed in {args.out}/index.html in {time.perf_counter() - start:.2f} s",
+            file=sys.stderr,
+        )
+        for note in summary.notes:
+            print(f"pipeline: note: {note}", file=sys.stderr)
+    return 1 if summary.failed else 0
 
 
 def cmd_check(args) -> int:
@@ -335,6 +381,7 @@ def cmd_templates(args) -> int:
 COMMANDS = {
     "build": cmd_build,
     "check": cmd_check,
+    "catalogue": cmd_catalogue,
     "import": cmd_import,
     "editions": cmd_editions,
     "templates": cmd_templates,
