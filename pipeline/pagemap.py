@@ -77,8 +77,6 @@ class PageMap:
         return json.dumps(data, indent=0, sort_keys=True).encode() + b"\n"
 
 
-
-
 def with_pdf(page_map: PageMap, filename: str, pdf: bytes) -> PageMap:
     return PageMap(page_map.starts, page_map.pages, filename, hashlib.sha256(pdf).hexdigest())
 
