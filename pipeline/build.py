@@ -74,7 +74,7 @@ def build(
     workers = {name: worker for name, worker in workers.items() if worker is not None}
     try:
         doc, tmpl, theme = prepare(source, templates)
-        ctx = Context(tmpl, options=options, theme=theme)
+        ctx = Context(tmpl, options=options, theme=theme, build_folder=out)
         results: dict[str, Result] = {}
         job_seconds: dict[str, float] = {}
         for e in chosen:

@@ -29,6 +29,16 @@ def test_a_pdf_process_that_dies_fails_the_build_instead_of_hanging(src, tmp_pat
     assert not (tmp_path / "build").exists()  # nothing written, not even the other editions
 
 
+def test_a_pdf_process_that_dies_laying_out_a_part_fails_the_build(tmp_path, monkeypatch):
+    """The bundled paper is laid out in parts, one process each at a time (render/pdf/parallel.py)."""
+    from conftest import SOURCE
+
+    monkeypatch.setattr(pdf_engine, "lay_out_part", lambda *args: os.kill(os.getpid(), signal.SIGKILL))
+    with pytest.raises(ChildProcessError, match="killed by signal 9"):
+        build_module.build(SOURCE, tmp_path / "build")
+    assert not (tmp_path / "build").exists()
+
+
 def test_its_source_errors_come_back_as_they_are(src, tmp_path, monkeypatch):
     def warns(job):
         raise SourceError([pdf_engine.Diagnostic(job.template, 1, "WeasyPrint: Ignored `colour: red`")])

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # this package is imported by the PDF child too, which needs neither Jinja nor YAML
@@ -62,6 +63,9 @@ class Context:
     options: dict = field(default_factory=dict)  # e.g. {"pdf_variant": "pdf/ua-1"}
     theme: Mapping[str, Any] = field(default_factory=_theme_defaults)  # theme.yaml settings, resolved
     page_map: Any = None  # the PDF's pagination of this build (pagemap.PageMap), for the editions that cite it
+    # The build folder, where the last build's findings are kept for the next one's guesses (the PDF's
+    # parts: render/pdf/parallel.py); None when there is none.
+    build_folder: Path | None = None
 
 
 def human_size(size: int) -> str:

@@ -216,7 +216,7 @@ class WarmBuilder:
 
     def _build_with(self, chosen: list[Edition], children: dict[str, Worker]) -> None:
         doc, tmpl, theme = prepare(self.source, self.templates)
-        ctx = Context(tmpl, options={}, theme=theme)
+        ctx = Context(tmpl, options={}, theme=theme, build_folder=self.out)
         editions = dict(self.state.editions)
         listing = [e for e in registry.editions() if e.lists_downloads]
         # 1. The web page at once, listing the downloads as the build folder has them now.

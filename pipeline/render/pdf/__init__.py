@@ -17,13 +17,15 @@ from ..edition import Edition, lazy, slug_file
 NAME = "pdf"
 PRESS_NAME = "press"
 _pdf_file = slug_file("pdf")
+PARTS_FILE = ".pipeline-parts.json"  # parallel.GUESS_FILE (kept here: this module imports no layout)
 
 
 def outputs(meta) -> list[str]:
-    """The PDF, and the page map beside it (pipeline/pagemap.py) for a later build of the EPUB alone."""
+    """The PDF, the page map beside it (pipeline/pagemap.py) for a later build of the EPUB alone, and
+    what the layout in parts found (parallel.py), the next build's guess."""
     from ...pagemap import FILE
 
-    return [*_pdf_file(meta), FILE]
+    return [*_pdf_file(meta), FILE, PARTS_FILE]
 
 
 def _preload():
@@ -31,9 +33,9 @@ def _preload():
 
 
 def _worker():
-    from .process import PdfProcess
+    from .process import PdfLayout
 
-    return PdfProcess()
+    return PdfLayout()
 
 
 EDITION = Edition(

@@ -51,6 +51,10 @@ class PrintJob:
     # The press PDF (pressmarks.Press: its bleed and XMP id): finished for the press (page boxes, marks)
     # instead of for reading (tagging), and without the page map, which is the reading PDF's.
     press: Press | None = None
+    # The last build's findings about the parts (parallel.GUESS_FILE), the next layout's guess.
+    last_parts: bytes = b""
+    # The print HTML's length a part aims at (parts.PART_SIZE); 0 lays out the whole in one piece.
+    part_size: int | None = None
 
 
 # What WeasyPrint logs about the machine rather than the document, by the exact format string it logs
@@ -71,33 +75,131 @@ ENVIRONMENT_NOTICES = {
 def lay_out(job: PrintJob) -> Output:
     """WeasyPrint's part: lay out and write the PDF. Its warnings (bad CSS, a file it may not read)
     fail the build, naming the template; its notices about the machine come back as hints."""
+    from ... import pagemap
+
+    pdf, document, source, notices = _write(job)
+    if job.press is not None:
+        return Output({job.filename: pdf}, pages=len(document.pages), notices=notices)
+    # Where each heading and block starts, for the editions that cite the print pages; also left in
+    # the build folder, for a build of those alone (pipeline/pagemap.py).
+    page_map = pagemap.with_pdf(_page_map(source, document), job.filename, pdf)
+    files = {job.filename: pdf, pagemap.FILE: page_map.to_json()}
+    return Output(files, pages=len(document.pages), notices=notices, page_map=page_map)
+
+
+@dataclass(frozen=True)
+class PartOutput:
+    """A part laid out (parts.py): its PDF with only its own pages, and what the merge checks."""
+
+    pdf: bytes
+    pages: int  # its own pages, the blank verso at its end included
+    anchors: dict[str, int]  # each id it holds -> the page (1 = its first) where it lies
+    starts: tuple[tuple[str, int, int], ...]  # the page map's starts, pages counted from 1 in the part
+    notices: tuple[str, ...]
+    looked_up: frozenset[str]  # the anchors whose page target-counter() or target-text() read
+    strings: dict[str, str]  # the last value its pages assign to each named string
+    seconds: float = 0.0
+
+
+def lay_out_part(
+    job: PrintJob, stubs: frozenset[str], sentinel: bool, entries: dict[str, str], probe: bool = False
+) -> PartOutput:
+    """Lay out one part (parts.Part): its pages, then the sentinel's and the stubs' pages, which are
+    dropped before the PDF is written. The stubs' anchors move to its last page so that WeasyPrint
+    keeps the links to them; the merge points those names at the parts that hold them. A `probe` is
+    laid out and not written (no PDF): what it finds is the next round's exact guess."""
+    import time
+
+    start = time.perf_counter()
+    trimmed: dict = {}
+
+    def trim(document):
+        keep = _own_page_count(document, stubs, sentinel)
+        moved = {}
+        for page in document.pages[keep:]:
+            moved.update({name: place for name, place in page.anchors.items() if name in stubs})
+        own = document.pages[:keep]
+        anchors = {}
+        for number, page in enumerate(own, 1):
+            for name in page.anchors:
+                anchors.setdefault(name, number)
+        own[-1].anchors.update({name: place for name, place in moved.items() if name not in own[-1].anchors})
+        trimmed["anchors"] = anchors
+        return document.copy(own)
+
+    from . import parthooks
+
+    with parthooks.carried_strings(entries) as seen:
+        pdf, document, source, notices = _write(job, trim, write=not probe)
+    starts = _page_map(source, document).starts
+    anchors = {name: page for name, page in trimmed["anchors"].items() if name not in stubs}
+    strings = parthooks.own_strings(seen, len(document.pages))
+    return PartOutput(
+        pdf,
+        len(document.pages),
+        anchors,
+        starts,
+        notices,
+        frozenset(seen.looked_up),
+        strings,
+        time.perf_counter() - start,
+    )
+
+
+def _own_page_count(document, stubs: frozenset[str], sentinel: bool) -> int:
+    """The pages before the sentinel's (or, in the last part, before the first stub page)."""
+    from .parts import SENTINEL
+
+    for index, page in enumerate(document.pages):
+        if stubs and stubs & page.anchors.keys():
+            return index
+        if sentinel and _holds_sentinel(page._page_box, SENTINEL):
+            return index
+    return len(document.pages)
+
+
+def _holds_sentinel(box, attribute: str) -> bool:
+    todo = [box]
+    while todo:
+        box = todo.pop()
+        element = getattr(box, "element", None)
+        if element is not None and getattr(element, "get", None) and element.get(attribute) is not None:
+            return True
+        todo.extend(getattr(box, "children", ()))
+    return False
+
+
+def _page_map(source, document):
+    from ... import pagemap
+    from .pagination import page_starts
+
+    return pagemap.PageMap(page_starts(source.etree_element, document), len(document.pages))
+
+
+def _write(job: PrintJob, trim=None, write: bool = True):
+    """Lay out and write: (PDF bytes, the document written, the HTML source, notices); `trim` may
+    choose the pages written. WeasyPrint's problems raise SourceError naming the template."""
     import weasyprint  # imported here: it is the slowest import (~0.5 s), and only this edition needs it
 
-    from ... import pagemap
     from . import margins, pressmarks, tagging
     from .pages import render_without_broken_page_ends  # imports WeasyPrint too
-    from .pagination import page_starts
 
     with _captured_logs() as logs, _source_date_epoch(job.epoch), tagging.marked_hyphens(), tagging.labelled_numbers():
         fetcher = _confined_fetcher(job.source_root, list(job.template_roots))
         source = weasyprint.HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher)
         document = render_without_broken_page_ends(source, **job.options)
+        if trim is not None:
+            document = trim(document)
         if f'class="{margins.CLASS}"' in job.html:
             margins.to_outer_margin(document)
         finish = tagging.finish if job.press is None else pressmarks.finisher(job.press)
-        with _cached_page_references():
-            pdf = document.write_pdf(finisher=finish, **job.options)
+        pdf = b""
+        if write:
+            with _cached_page_references():
+                pdf = document.write_pdf(finisher=finish, **job.options)
     if logs.problems:
         raise SourceError([Diagnostic(job.template, 1, f"WeasyPrint: {m}") for m in logs.problems])
-    if job.press is not None:
-        return Output({job.filename: pdf}, pages=len(document.pages), notices=tuple(logs.notices))
-    # Where each heading and block starts, for the editions that cite the print pages; also left in
-    # the build folder, for a build of those alone (pipeline/pagemap.py).
-    page_map = pagemap.with_pdf(
-        pagemap.PageMap(page_starts(source.etree_element, document), len(document.pages)), job.filename, pdf
-    )
-    files = {job.filename: pdf, pagemap.FILE: page_map.to_json()}
-    return Output(files, pages=len(document.pages), notices=tuple(logs.notices), page_map=page_map)
+    return pdf, document, source, tuple(logs.notices)
 
 
 class _source_date_epoch:

@@ -79,7 +79,17 @@ class PdfProcess:
             raise value
         return value
 
+    def run(self, job):
+        """Lay out `job` (a whole print job or a part) and wait for its output."""
+        self._send(job)
+        output, _ = self.result()
+        return output
+
     def stop(self) -> None:
+        try:
+            self.conn.send(None)  # the child's last job: end
+        except OSError:
+            pass
         if self.process.is_alive():
             self.process.terminate()
             self.process.join(5)
@@ -104,21 +114,24 @@ def _main(conn, parent_end, parent_pid: int, tmp: str) -> None:
     signal.signal(signal.SIGHUP, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
     from . import pages  # noqa: F401  (imports WeasyPrint, ~0.5 s: now, not when the job comes)
-    from .engine import lay_out
+    from .parallel import run_one
 
-    try:
-        job = conn.recv()
-    except EOFError:  # the build stopped before it had a job to give
-        return
-    start = time.perf_counter()
-    try:
-        reply = ("ok", (lay_out(job), time.perf_counter() - start))
-    except Exception as exc:  # SourceError (WeasyPrint's warnings) or a bug: the parent raises it
-        reply = ("error", exc)
-    try:
-        conn.send(reply)
-    except Exception:  # an exception that does not pickle: send what it said
-        conn.send(("error", RuntimeError(f"{type(reply[1]).__name__}: {reply[1]}")))
+    while True:  # one job after another (the whole document, or parts of it), until told to stop
+        try:
+            job = conn.recv()
+        except EOFError:  # the build stopped before it had a job to give
+            return
+        if job is None:
+            return
+        start = time.perf_counter()
+        try:
+            reply = ("ok", (run_one(job), time.perf_counter() - start))
+        except Exception as exc:  # SourceError (WeasyPrint's warnings) or a bug: the parent raises it
+            reply = ("error", exc)
+        try:
+            conn.send(reply)
+        except Exception:  # an exception that does not pickle: send what it said
+            conn.send(("error", RuntimeError(f"{type(reply[1]).__name__}: {reply[1]}")))
 
 
 def _die_with(parent_pid: int) -> None:
@@ -130,3 +143,97 @@ def _die_with(parent_pid: int) -> None:
         return
     if os.getppid() != parent_pid:  # the parent died before the request was made
         os._exit(0)
+
+
+class PdfLayout:
+    """The PDF edition's worker: as many PDF processes as this process may use cores, started at once;
+    the print job sent is laid out in parts across them (parallel.py), or whole on the first. A thread
+    of this process hands out the parts and merges them, so the build renders the other editions
+    meanwhile."""
+
+    def __init__(self, processes: int | None = None) -> None:
+        from ...build import usable_cores
+
+        count = max(1, min(processes or usable_cores(), MAX_PROCESSES))
+        self.processes: list[PdfProcess] = []
+        try:
+            for _ in range(count):
+                self.processes.append(PdfProcess())
+        except OSError:  # no second process to be had: the ones started do the work
+            if not self.processes:
+                raise
+        self.thread: threading.Thread | None = None
+        self.outcome: tuple | None = None
+        self.done = threading.Event()
+        # The merge's imports (pikepdf, fontTools) here, in the build's thread, once the processes run:
+        # not in the thread that merges, where an interrupt of the build, which Python delivers to
+        # this thread, could land in the middle of an import the two threads wait on.
+        from . import parallel  # noqa: F401
+
+    def send(self, job) -> None:
+        self.started = time.perf_counter()
+        self.thread = threading.Thread(target=self._lay_out, args=(job,), daemon=True, name="pipeline-pdf-parts")
+        self.thread.start()
+
+    def _lay_out(self, job) -> None:
+        from . import parallel
+
+        try:
+            self.outcome = ("ok", parallel.lay_out_in_parts(job, self._run))
+        except BaseException as exc:  # raised by result(), in the build's thread
+            self.outcome = ("error", exc)
+        finally:
+            self.done.set()
+
+    def _run(self, jobs: list) -> list:
+        """The jobs on the processes, the longest first, each process taking the next when it is free."""
+        import queue
+
+        order = sorted(range(len(jobs)), key=lambda i: -getattr(jobs[i], "cost", 0))
+        waiting: queue.Queue = queue.Queue()
+        for i in order:
+            waiting.put(i)
+        results: list = [None] * len(jobs)
+        errors: list[BaseException] = []
+
+        def work(process: PdfProcess) -> None:
+            while not errors:
+                try:
+                    i = waiting.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    results[i] = process.run(jobs[i])
+                except BaseException as exc:
+                    errors.append(exc)
+
+        threads = [threading.Thread(target=work, args=(p,), daemon=True) for p in self.processes[: len(jobs)]]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if errors:
+            raise errors[0]
+        return results
+
+    def ready(self, timeout: float) -> bool:
+        return self.done.wait(timeout)
+
+    def terminate(self) -> None:
+        for process in self.processes:
+            process.terminate()
+
+    def result(self) -> tuple[Output, float]:
+        if self.thread is not None:
+            self.thread.join()
+        kind, value = self.outcome
+        if kind == "error":
+            raise value
+        return value, time.perf_counter() - self.started
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.stop()
+
+
+MAX_PROCESSES = 8
