@@ -102,7 +102,7 @@ class PartOutput:
 
 
 def lay_out_part(
-    job: PrintJob, stubs: frozenset[str], sentinel: bool, entries: dict[str, str], probe: bool = False
+    job: PrintJob, stubs: dict[str, int], sentinel: bool, entries: dict[str, str], probe: bool = False
 ) -> PartOutput:
     """Lay out one part (parts.Part): its pages, then the sentinel's and the stubs' pages, which are
     dropped before the PDF is written. The stubs' anchors move to its last page so that WeasyPrint
@@ -114,26 +114,24 @@ def lay_out_part(
     trimmed: dict = {}
 
     def trim(document):
-        keep = _own_page_count(document, stubs, sentinel)
-        moved = {}
-        for page in document.pages[keep:]:
-            moved.update({name: place for name, place in page.anchors.items() if name in stubs})
-        own = document.pages[:keep]
+        lead, keep = _own_pages(document, stubs, sentinel)
+        moved = {name: place for page in document.pages[:lead] for name, place in page.anchors.items()}
+        own = document.pages[lead:keep]
         anchors = {}
         for number, page in enumerate(own, 1):
             for name in page.anchors:
                 anchors.setdefault(name, number)
         own[-1].anchors.update({name: place for name, place in moved.items() if name not in own[-1].anchors})
-        trimmed["anchors"] = anchors
+        trimmed.update(anchors=anchors, lead=lead)
         return document.copy(own)
 
     from . import parthooks
 
-    with parthooks.carried_strings(entries) as seen:
+    with parthooks.carried(entries, stubs) as seen:
         pdf, document, source, notices = _write(job, trim, write=not probe)
     starts = _page_map(source, document).starts
     anchors = {name: page for name, page in trimmed["anchors"].items() if name not in stubs}
-    strings = parthooks.own_strings(seen, len(document.pages))
+    strings = parthooks.own_strings(seen, trimmed["lead"], len(document.pages))
     return PartOutput(
         pdf,
         len(document.pages),
@@ -146,25 +144,49 @@ def lay_out_part(
     )
 
 
-def _own_page_count(document, stubs: frozenset[str], sentinel: bool) -> int:
-    """The pages before the sentinel's (or, in the last part, before the first stub page)."""
-    from .parts import SENTINEL
-
-    for index, page in enumerate(document.pages):
-        if stubs and stubs & page.anchors.keys():
-            return index
-        if sentinel and _holds_sentinel(page._page_box, SENTINEL):
-            return index
-    return len(document.pages)
+class PartNotAsPlanned(Exception):
+    """A part's pages are not as parts.py laid them out to be (a template that moved the stubs' page
+    or the sentinel's): the PDF is then laid out in one piece."""
 
 
-def _holds_sentinel(box, attribute: str) -> bool:
+def _own_pages(document, stubs, sentinel: bool) -> tuple[int, int]:
+    """Where the part's own pages start and end: after the stub page and the blank one after it,
+    before the sentinel's page."""
+    from .parts import LEAD, SENTINEL, STUBS
+
+    pages = document.pages
+    lead = LEAD if stubs else 0
+    if stubs and not (
+        len(pages) > LEAD
+        and stubs.keys() <= pages[0].anchors.keys()
+        and not pages[1].anchors
+        and not _holds_sentinel(pages[1]._page_box, None)
+        and not _holds_sentinel(pages[LEAD]._page_box, STUBS)
+    ):
+        raise PartNotAsPlanned("the stubs' page is not the part's first, before a blank one")
+    if not sentinel:
+        return lead, len(pages)
+    for index in range(lead, len(pages)):
+        if _holds_sentinel(pages[index]._page_box, SENTINEL):
+            if index == lead:
+                break
+            return lead, index
+    raise PartNotAsPlanned("no page of the part's own before the sentinel's")
+
+
+def _holds_sentinel(box, attribute: str | None) -> bool:
+    """Whether a box under `box` is of an element with `attribute` (None: of any element in <body>)."""
     todo = [box]
     while todo:
         box = todo.pop()
         element = getattr(box, "element", None)
-        if element is not None and getattr(element, "get", None) and element.get(attribute) is not None:
-            return True
+        if element is not None and getattr(element, "get", None):
+            if attribute is None:
+                tag = element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
+                if tag not in ("html", "body"):
+                    return True
+            elif element.get(attribute) is not None:
+                return True
         todo.extend(getattr(box, "children", ()))
     return False
 

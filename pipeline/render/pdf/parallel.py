@@ -36,7 +36,7 @@ class PartJob:
     """One part's layout, as plain data for a worker process."""
 
     job: PrintJob
-    stubs: frozenset[str]
+    stubs: dict[str, int]  # anchor in another part -> its (guessed) page
     sentinel: bool
     entries: dict[str, str]
     cost: int = 0  # laid out first where it costs most (parts.Chunk.cost)
@@ -109,12 +109,12 @@ def lay_out_in_parts(job: PrintJob, run: Callable[[list], list] = sequential) ->
     todo = list(range(n))
     for _ in range(MAX_ROUNDS):
         laid = {k: plan.part(job, k, firsts[k], anchors) for k in todo}
-        results = run(
-            [
-                PartJob(laid[k].job, frozenset(laid[k].stubs), laid[k].sentinel, entries[k], laid[k].cost, probe)
-                for k in todo
-            ]
-        )
+        try:
+            results = run(
+                [PartJob(laid[k].job, laid[k].stubs, laid[k].sentinel, entries[k], laid[k].cost, probe) for k in todo]
+            )
+        except engine.PartNotAsPlanned:  # a template that moved the stubs or the sentinel: one piece
+            return _with_guess(run([job])[0], Guess({}, {}, {}, design))
         for k, result in zip(todo, results, strict=True):
             outs[k], made[k], used_entries[k] = result, laid[k], entries[k]
         # What the layout found: where each part starts, where each anchor lies, the strings carried.

@@ -6,8 +6,10 @@ as this was written for, else the whole document is laid out in one piece):
   sets and every verso's running head shows: where WeasyPrint finds no assignment on a page or before
   it in the part, the entry value is used, as the whole document would have carried it on;
 - the strings in force where the part ends, for the parts after it;
-- the anchors whose page a `target-counter()` or `target-text()` read (the contents' page numbers),
-  whose stubs must sit on the right page, where a link's stub may sit anywhere.
+- the page of an anchor in another part (its stub lies on a page of its own): what a
+  `target-counter(…, page)` of it reads;
+- the anchors whose page a `target-counter()` read (the contents' page numbers), whose guessed page
+  must be right, where a link's stub may have any.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ def available() -> bool:
         LayoutContext is not None
         and callable(getattr(LayoutContext, "get_string_set_for", None))
         and callable(getattr(getattr(wp_targets, "TargetCollector", None), "lookup_target", None))
+        and callable(getattr(getattr(wp_targets, "TargetCollector", None), "cache_target_page_counters", None))
     )
 
 
@@ -40,11 +43,13 @@ class Seen:
 
 
 @contextmanager
-def carried_strings(entries: dict[str, str]):
-    """While a part lays out: `entries` are the named strings in force at its start; yields a Seen."""
+def carried(entries: dict[str, str], stubs: dict[str, int]):
+    """While a part lays out: `entries` are the named strings in force at its start, `stubs` the page
+    number of each anchor stubbed (in another part); yields a Seen."""
     seen = Seen()
     cls, collector = LayoutContext, wp_targets.TargetCollector
     init, get_string, lookup = cls.__init__, cls.get_string_set_for, collector.lookup_target
+    cache = collector.cache_target_page_counters
     looked_items: set[int] = set()
 
     def context_init(self, *args, **kwargs):
@@ -66,25 +71,32 @@ def carried_strings(entries: dict[str, str]):
             seen.collectors.append(self)
         return item
 
-    cls.__init__, cls.get_string_set_for, collector.lookup_target = context_init, get_string_set_for, lookup_target
+    def cache_target_page_counters(self, anchor_name, page_counter_values, *args, **kwargs):
+        if anchor_name in stubs:  # where the anchor really lies, not the stub page
+            page_counter_values = {**page_counter_values, "page": [stubs[anchor_name]]}
+        return cache(self, anchor_name, page_counter_values, *args, **kwargs)
+
+    cls.__init__, cls.get_string_set_for = context_init, get_string_set_for
+    collector.lookup_target, collector.cache_target_page_counters = lookup_target, cache_target_page_counters
     try:
         yield seen
     finally:
-        cls.__init__, cls.get_string_set_for, collector.lookup_target = init, get_string, lookup
+        cls.__init__, cls.get_string_set_for = init, get_string
+        collector.lookup_target, collector.cache_target_page_counters = lookup, cache
         for target_collector in seen.collectors:
             for name, item in target_collector.target_lookup_items.items():
                 if id(item) in looked_items:
                     seen.looked_up.add(name)
 
 
-def own_strings(seen: Seen, pages: int) -> dict[str, str]:
-    """The last value the part's own `pages` assign to each named string (the last layout's context):
-    what it hands on, whatever it was handed."""
+def own_strings(seen: Seen, lead: int, pages: int) -> dict[str, str]:
+    """The last value the part's own `pages` (after the `lead` pages before them) assign to each named
+    string (the last layout's context): what it hands on, whatever it was handed."""
     strings: dict[str, str] = {}
     if not seen.contexts:
         return strings
     for name, by_page in seen.contexts[-1].string_set.items():
-        own = [page for page in by_page if page <= pages and by_page[page]]
+        own = [page for page in by_page if lead < page <= lead + pages and by_page[page]]
         if own:
             strings[name] = by_page[max(own)][-1]
     return strings
