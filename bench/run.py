@@ -1,7 +1,8 @@
 """`make bench`: our build against pandoc on the same text, at 1x and 10x the paper's length.
 
 Every measurement is a cold process (imports included), the median of REPEAT runs, with the peak
-resident memory of the process (from wait4). The sides of a comparison take turns, run by run, so a
+resident memory of the process and its children together (sampled with psutil: the PDF is laid out
+in parts by a process per core). The sides of a comparison take turns, run by run, so a
 machine whose speed drifts weighs on both alike. Pandoc (PyPI pypandoc-binary) builds the same four
 editions from the same Markdown chapters, its PDF through --pdf-engine=weasyprint, its four jobs two
 at a time (this machine has two cores). Our PDF step is also compared with bare WeasyPrint
@@ -17,6 +18,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -36,17 +38,41 @@ def measure(cmds: list[list[str]], parallel: int = 1, env=None) -> tuple[float, 
     def one(cmd):
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+        peak = [0]
+        sampler = threading.Thread(target=_sample_tree, args=(proc.pid, peak), daemon=True)
+        sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        sampler.join()
         err = proc.stderr.read().decode()
         proc.stderr.close()
         if os.waitstatus_to_exitcode(status) != 0:
             raise SystemExit(f"failed: {' '.join(cmd)}\n{err}")
-        return time.perf_counter() - start, usage.ru_maxrss // 1024
+        return elapsed, max(peak[0], usage.ru_maxrss * 1024) // (1024 * 1024)
 
     start = time.perf_counter()
     with ThreadPoolExecutor(parallel) as pool:
         results = list(pool.map(one, cmds))
     return time.perf_counter() - start, max(rss for _, rss in results)
+
+
+def _sample_tree(pid: int, peak: list[int]) -> None:
+    """The largest sum of resident memory of the process and its descendants, every 20 ms until it ends."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        while root.status() != psutil.STATUS_ZOMBIE:
+            total = 0
+            for proc in [root, *root.children(recursive=True)]:
+                try:
+                    total += proc.memory_info().rss
+                except psutil.Error:
+                    pass
+            peak[0] = max(peak[0], total)
+            time.sleep(0.02)
+    except psutil.Error:
+        return
 
 
 def rounds(jobs: dict[str, tuple[list[list[str]], int]], env=None) -> dict[str, tuple[float, int]]:
@@ -157,6 +183,15 @@ def main() -> None:
         rows.append((f"all four {times}x", *got["ours"], "pandoc, 2 at a time", *got["pandoc"]))
         rows.append(step)
         seconds[("all", times)] = got["ours"][0]
+        # A first build: without the findings the last build left (render/pdf/parallel.py), the PDF's
+        # parts are laid out once to find where they fall, then again to be written.
+        findings = build / ".pipeline-parts.json"
+        first = ["sh", "-c", f'rm -f "{findings}" && exec "$0" "$@"', *ours["pdf"]]
+        got = rounds({"ours": ([first], 1)}, env=env)
+        rows.append((f"pdf step {times}x, first build", *got["ours"], "bare WeasyPrint (as above)", *step[4:6]))
+    # Nothing changed: make's own check, the editions already built.
+    subprocess.run(["make", "-s", "all"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    noop = rounds({"make all": ([["make", "-s", "all"]], 1)})["make all"]
 
     lines = [
         f"Median of {REPEAT} cold runs on {os.cpu_count()} cores; memory is the peak RSS of one process.",
@@ -168,13 +203,14 @@ def main() -> None:
         lines.append(f"| {job} | {t_o:.2f} | {m_o} | {against} | {t_t:.2f} | {m_t} | {t_o / t_t:.2f} |")
     growth = seconds[("all", 10)] / seconds[("all", 1)]
     lines += ["", f"All four editions, 10x / 1x time: {growth:.1f} (linear would be at most 10).", ""]
-    lines += goals(rows, growth)
+    lines += [f"No-op `make all` (nothing changed): {noop[0]:.3f} s.", ""]
+    lines += goals(rows, growth, noop[0])
     report = "\n".join(lines) + "\n"
     (OUT / "results.md").write_text(report)
     print(report)
 
 
-def goals(rows, growth: float) -> list[str]:
+def goals(rows, growth: float, noop: float) -> list[str]:
     """The issue's goals, each with the numbers of this run and whether it is met."""
     ratio = {job: t_o / t_t for job, t_o, _, _, t_t, _ in rows}
     peak_10x = max(m_o for job, _, m_o, _, _, _ in rows if job.endswith("10x"))
@@ -187,9 +223,10 @@ def goals(rows, growth: float) -> list[str]:
     return [
         "Goals:",
         line("all four <= 0.8x pandoc", f"{all_four[0]:.2f}x at 1x, {all_four[1]:.2f}x at 10x", max(all_four) <= 0.8),
-        line("PDF step <= 1.15x bare WeasyPrint", f"{step[0]:.2f}x at 1x, {step[1]:.2f}x at 10x", max(step) <= 1.15),
+        line("PDF step <= 0.6x bare WeasyPrint at 10x", f"{step[1]:.2f}x (1x: {step[0]:.2f}x)", step[1] <= 0.6),
         line("time grows no worse than linearly", f"{growth:.1f}x for 10x the text", growth <= 10),
-        line("peak memory at 10x under 1 GB", f"{peak_10x} MB", peak_10x < 1024),
+        line("peak memory at 10x (all processes) at most 1 GB", f"{peak_10x} MB", peak_10x <= 1024),
+        line("no-op make all under 0.1 s", f"{noop:.3f} s", noop < 0.1),
     ]
 
 
